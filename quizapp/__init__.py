@@ -1,0 +1,95 @@
+"""Không một mình — a live quiz server for online-safety sessions in schools."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, request
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .config import ASYNC_MODES, Config
+from .extensions import babel, csrf, db, login_manager, migrate, socketio
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | type | None = None) -> Flask:
+    """Build the app: defaults, then ``instance/config.py`` if present, then ``test_config``."""
+    app = Flask(__name__, instance_relative_config=True,
+                static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    if isinstance(test_config, dict):
+        app.config.from_mapping(test_config)
+    elif test_config is not None:
+        app.config.from_object(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _fill_defaults(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=str(ROOT / "quizapp" / "translations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    csrf.init_app(app)
+    socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
+                      message_queue=app.config["REDIS_URL"] or None,
+                      ping_interval=10, ping_timeout=20, max_http_buffer_size=64 * 1024)
+
+    from . import cli, models  # noqa: F401  (models register their tables)
+    from .realtime import handlers  # noqa: F401  (handlers register their events)
+    from .web import register_blueprints
+
+    register_blueprints(app)
+    cli.init_app(app)
+    return app
+
+
+def _fill_defaults(app: Flask) -> None:
+    mode = app.config["ASYNC_MODE"]
+    if mode not in ASYNC_MODES:
+        raise RuntimeError(f"QUIZAPP_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        db_path = Path(app.instance_path) / "quizapp.db"
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_path}"
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("postgresql://"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
+    if not app.config.get("QUESTIONS_DIR"):
+        app.config["QUESTIONS_DIR"] = str(ROOT / "questions")
+
+
+def _instance_secret(instance: Path) -> str:
+    """A random secret kept in the instance folder, so a laptop install needs no set-up and
+    sessions survive a restart."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    os.chmod(path, 0o600)
+    return key
+
+
+def select_locale() -> str:
+    """Vietnamese unless the visitor chose English (``?lang=`` or the ``lang`` cookie)."""
+    choice = request.args.get("lang") or request.cookies.get("lang")
+    return choice if choice in Config.LANGUAGES else Config.BABEL_DEFAULT_LOCALE
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: write-ahead log (readers never block the writer), wait on locks instead of
+    failing, and enforce foreign keys."""
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()

@@ -1,0 +1,352 @@
+"""One live game: phases, timing, answers, scoring and ranking.
+
+Plain Python: no Flask, no Socket.IO, no database. Time is passed in by the caller (seconds on a
+monotonic clock), so every rule can be tested without waiting. The realtime layer translates events
+into calls here, persists what the engine accepts, and broadcasts what it returns.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Iterable, Sequence
+
+from .nicknames import nickname_key
+from .questions import Question
+from .scoring import GRACE, answer_points
+
+
+class Phase(str, Enum):
+    LOBBY = "lobby"
+    QUESTION = "question"
+    REVEAL = "reveal"
+    LEADERBOARD = "leaderboard"
+    OVER = "over"
+
+
+class Rejected(Exception):
+    """The engine refuses a request; ``code`` is the protocol's error code."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An accepted answer, as it is scored and stored."""
+
+    player_id: str
+    index: int
+    choice: frozenset[int]
+    correct: bool | None  # None for a poll
+    points: int
+    elapsed: float
+    streak: int  # the player's streak after this answer
+
+    @property
+    def choice_list(self) -> list[int]:
+        return sorted(self.choice)
+
+
+@dataclass
+class Player:
+    id: str
+    nickname: str
+    class_label: str = ""
+    score: int = 0
+    streak: int = 0
+    active: bool = True
+    joined: int = 0  # join order, breaks display ties
+    answers: dict[int, Answer] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Standing:
+    player: Player
+    rank: int
+
+
+@dataclass(frozen=True)
+class Options:
+    speed_scoring: bool = True
+    leaderboard_every: int = 1
+    late_join: bool = True
+
+
+class Game:
+    """The rules of one session, from the lobby to the podium."""
+
+    def __init__(self, questions: Sequence[Question], options: Options | None = None):
+        if not questions:
+            raise ValueError("a game needs at least one question")
+        self.questions: tuple[Question, ...] = tuple(questions)
+        self.options = options or Options()
+        self.phase = Phase.LOBBY
+        self.index = -1
+        self.opened_at: float | None = None
+        self.closed_at: float | None = None
+        self.players: dict[str, Player] = {}
+        self._nicknames: dict[str, str] = {}
+        self._joined = 0
+        self.counts: dict[int, list[int]] = {}
+
+    # ----- players -------------------------------------------------------------------------------
+
+    @property
+    def total(self) -> int:
+        return len(self.questions)
+
+    @property
+    def active_players(self) -> list[Player]:
+        return [p for p in self.players.values() if p.active]
+
+    def nickname_available(self, nickname: str) -> bool:
+        return nickname_key(nickname) not in self._nicknames
+
+    def check_join(self, nickname: str) -> None:
+        """Raise ``Rejected`` if a player with this nickname may not join now."""
+        if self.phase is Phase.OVER:
+            raise Rejected("game_over")
+        if self.phase is not Phase.LOBBY and not self.options.late_join:
+            raise Rejected("late_join_closed")
+        if nickname_key(nickname) in self._nicknames:
+            raise Rejected("nickname_taken")
+
+    def add_player(self, player_id: str, nickname: str, class_label: str = "") -> Player:
+        """Admit a player. Nicknames are unique in a game, compared without case or spacing.
+
+        Refused with ``game_over`` after the end, ``late_join_closed`` once the game has started
+        when late join is off, ``nickname_taken`` when another player has the name.
+        """
+        self.check_join(nickname)
+        key = nickname_key(nickname)
+        if player_id in self.players:
+            raise ValueError("duplicate player id")
+        self._joined += 1
+        player = Player(player_id, nickname, class_label, joined=self._joined)
+        self.players[player_id] = player
+        self._nicknames[key] = player_id
+        return player
+
+    def restore_player(self, player: Player) -> None:
+        """Put back a player rebuilt from storage (its answers included)."""
+        self._joined = max(self._joined, player.joined)
+        self.players[player.id] = player
+        if player.active:
+            self._nicknames[nickname_key(player.nickname)] = player.id
+        for answer in player.answers.values():
+            self._count(answer)
+
+    def remove_player(self, player_id: str) -> Player:
+        """Take a player out of the game (kicked). The name becomes free again."""
+        player = self.players.get(player_id)
+        if player is None or not player.active:
+            raise Rejected("player_not_found")
+        player.active = False
+        self._nicknames.pop(nickname_key(player.nickname), None)
+        return player
+
+    # ----- timing --------------------------------------------------------------------------------
+
+    @property
+    def question(self) -> Question | None:
+        return self.questions[self.index] if 0 <= self.index < self.total else None
+
+    def choices_shown_at(self) -> float | None:
+        """When the choices appear on phones: after a chat scenario has played."""
+        q = self.question
+        if q is None or self.opened_at is None:
+            return None
+        return self.opened_at + q.reading_time
+
+    def deadline(self) -> float | None:
+        """When the countdown on the projector reaches zero."""
+        shown = self.choices_shown_at()
+        return None if shown is None else shown + self.question.time_limit
+
+    def closes_at(self) -> float | None:
+        """When answers stop being accepted: the deadline plus the network grace."""
+        deadline = self.deadline()
+        return None if deadline is None else deadline + GRACE
+
+    def time_left(self, now: float) -> float:
+        deadline = self.deadline()
+        if self.phase is not Phase.QUESTION or deadline is None:
+            return 0.0
+        return max(0.0, deadline - now)
+
+    def is_accepting(self, index: int, now: float) -> bool:
+        if self.phase is not Phase.QUESTION or index != self.index:
+            return False
+        return self.choices_shown_at() <= now <= self.closes_at()
+
+    # ----- flow ----------------------------------------------------------------------------------
+
+    def start(self, now: float) -> Question:
+        """Leave the lobby and open the first question."""
+        if self.phase is not Phase.LOBBY:
+            raise Rejected("already_started")
+        return self._open(0, now)
+
+    def next(self, now: float) -> Phase:
+        """Move on from a reveal or a leaderboard: a leaderboard when one is due, else the next
+        question, or the end after the last question. From an open question it reveals first."""
+        if self.phase is Phase.LOBBY:
+            self.start(now)
+            return self.phase
+        if self.phase is Phase.QUESTION:
+            self.reveal(now)
+            return self.phase
+        if self.phase is Phase.OVER:
+            raise Rejected("game_over")
+        if self.index + 1 >= self.total:
+            self.end(now)
+        elif self.phase is Phase.REVEAL and self.leaderboard_due():
+            self.phase = Phase.LEADERBOARD
+        else:
+            self._open(self.index + 1, now)
+        return self.phase
+
+    def leaderboard_due(self) -> bool:
+        """A leaderboard follows every ``leaderboard_every`` questions (0: only the final one)."""
+        every = self.options.leaderboard_every
+        return every > 0 and (self.index + 1) % every == 0 and self.index + 1 < self.total
+
+    def reveal(self, now: float) -> Question:
+        """Close the open question. Players who did not answer lose their streak."""
+        if self.phase is not Phase.QUESTION:
+            raise Rejected("not_in_question")
+        question = self.question
+        self.phase = Phase.REVEAL
+        self.closed_at = now
+        if not question.is_poll:
+            for player in self.players.values():
+                if self.index not in player.answers:
+                    player.streak = 0
+        return question
+
+    def end(self, now: float) -> None:
+        if self.phase is Phase.OVER:
+            raise Rejected("game_over")
+        if self.phase is Phase.QUESTION:
+            self.reveal(now)
+        self.phase = Phase.OVER
+        self.closed_at = now
+
+    def _open(self, index: int, now: float) -> Question:
+        self.index = index
+        self.phase = Phase.QUESTION
+        self.opened_at = now
+        self.closed_at = None
+        self.counts.setdefault(index, [0] * len(self.questions[index].choices))
+        return self.questions[index]
+
+    def resume_question(self, index: int, opened_at: float) -> None:
+        """Reopen question ``index`` as it was at ``opened_at`` (rebuilding a game from storage)."""
+        self._open(index, opened_at)
+
+    # ----- answers -------------------------------------------------------------------------------
+
+    def evaluate(self, player_id: str, index: object, choice: object, now: float) -> Answer:
+        """Judge an answer without recording it.
+
+        Refused with ``player_not_found``, ``not_accepting`` (no open question with that index, or
+        time is up), ``already_answered`` (a different answer was already given) or
+        ``invalid_choice``. The same answer again returns the recorded one: check ``is_duplicate``.
+        """
+        player = self.players.get(player_id)
+        if player is None or not player.active:
+            raise Rejected("player_not_found")
+        if type(index) is not int or not 0 <= index < self.total:
+            raise Rejected("not_accepting")
+        question = self.questions[index]
+        picked = _as_choice(choice, len(question.choices))
+        existing = player.answers.get(index)
+        if existing is not None and existing.choice == picked:
+            return existing
+        if not self.is_accepting(index, now):
+            raise Rejected("not_accepting")
+        if picked is None or (len(picked) != 1 and not question.is_multiple):
+            raise Rejected("invalid_choice")
+        if existing is not None:
+            raise Rejected("already_answered")
+        elapsed = max(0.0, now - self.choices_shown_at())
+        if question.is_poll:
+            return Answer(player_id, index, picked, None, 0, elapsed, player.streak)
+        correct = question.is_correct(picked)
+        streak = player.streak + 1 if correct else 0
+        points = answer_points(question.points, elapsed, question.time_limit, streak,
+                               self.options.speed_scoring) if correct else 0
+        return Answer(player_id, index, picked, correct, points, elapsed, streak)
+
+    def is_duplicate(self, answer: Answer) -> bool:
+        player = self.players.get(answer.player_id)
+        return player is not None and player.answers.get(answer.index) is answer
+
+    def record(self, answer: Answer) -> None:
+        """Apply an evaluated answer: the player's score and streak, and the counts."""
+        player = self.players[answer.player_id]
+        if answer.index in player.answers:
+            return
+        player.answers[answer.index] = answer
+        player.score += answer.points
+        player.streak = answer.streak
+        self._count(answer)
+
+    def answer(self, player_id: str, index: object, choice: object, now: float) -> Answer:
+        """Evaluate and record in one step (for callers with nothing to do in between)."""
+        result = self.evaluate(player_id, index, choice, now)
+        self.record(result)
+        return result
+
+    def _count(self, answer: Answer) -> None:
+        counts = self.counts.setdefault(answer.index,
+                                        [0] * len(self.questions[answer.index].choices))
+        for i in answer.choice:
+            counts[i] += 1
+
+    def answered_count(self) -> int:
+        if self.index < 0:
+            return 0
+        return sum(1 for p in self.active_players if self.index in p.answers)
+
+    def all_answered(self) -> bool:
+        players = self.active_players
+        return bool(players) and all(self.index in p.answers for p in players)
+
+    # ----- ranking -------------------------------------------------------------------------------
+
+    def standings(self) -> list[Standing]:
+        """Active players by score, highest first. Equal scores share a rank ("1, 2, 2, 4");
+        among them the earlier joiner is listed first."""
+        ordered = sorted(self.active_players, key=lambda p: (-p.score, p.joined))
+        result: list[Standing] = []
+        for position, player in enumerate(ordered, start=1):
+            if result and result[-1].player.score == player.score:
+                rank = result[-1].rank
+            else:
+                rank = position
+            result.append(Standing(player, rank))
+        return result
+
+    def ranks(self) -> dict[str, int]:
+        return {s.player.id: s.rank for s in self.standings()}
+
+    def top(self, n: int) -> list[Standing]:
+        return self.standings()[:n]
+
+
+def _as_choice(choice: object, n_choices: int) -> frozenset[int] | None:
+    """A choice is one index or a non-empty list of distinct indexes in range; else None."""
+    if type(choice) is int:
+        items: Iterable[object] = (choice,)
+    elif isinstance(choice, list) and 0 < len(choice) <= n_choices:
+        items = choice
+    else:
+        return None
+    picked = set()
+    for item in items:
+        if type(item) is not int or not 0 <= item < n_choices or item in picked:
+            return None
+        picked.add(item)
+    return frozenset(picked)

@@ -1,0 +1,20 @@
+"""Flask extensions, created unbound and initialised in ``create_app``."""
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_socketio import SocketIO
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy.orm import DeclarativeBase
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+socketio = SocketIO()
+babel = Babel()
+login_manager = LoginManager()
+csrf = CSRFProtect()

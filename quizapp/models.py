@@ -1,0 +1,183 @@
+"""Database models: the records a session leaves behind, and the accounts that run them."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+class Province(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    units: Mapped[list["Unit"]] = relationship(back_populates="province")
+
+
+class Unit(db.Model):
+    """A commune, ward or special zone: the level whose police run the sessions."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(20), default="ward")
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id"))
+
+    province: Mapped[Province] = relationship(back_populates="units")
+    schools: Mapped[list["School"]] = relationship(back_populates="unit")
+
+    __table_args__ = (UniqueConstraint("province_id", "name"),)
+
+
+class School(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+
+    unit: Mapped[Unit] = relationship(back_populates="schools")
+
+
+class User(UserMixin, db.Model):
+    """An account: an admin, a presenter (police officer or teacher) or school staff."""
+
+    ROLES = ("admin", "presenter", "staff")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="presenter")
+    school_id: Mapped[Optional[int]] = mapped_column(ForeignKey("school.id"))
+    unit_id: Mapped[Optional[int]] = mapped_column(ForeignKey("unit.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    school: Mapped[Optional[School]] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    @property
+    def can_host(self) -> bool:
+        return self.role in ("admin", "presenter")
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.username
+
+
+class Quiz(db.Model):
+    """A quiz from the question bank; ``questions`` holds the validated question dicts."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    description: Mapped[str] = mapped_column(Text, default="")
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    source: Mapped[str] = mapped_column(String(255), default="")
+    checksum: Mapped[str] = mapped_column(String(64), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def question_count(self) -> int:
+        return len(self.questions)
+
+
+class Game(db.Model):
+    """A session: one quiz played by one class of one school, run by one presenter.
+
+    ``questions`` is a snapshot taken when the session is opened, so editing the bank later never
+    changes a session's record. ``phase``, ``current_index`` and ``question_opened_at`` let a
+    game be rebuilt from the database.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pin: Mapped[str] = mapped_column(String(6), unique=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    presenter_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    class_label: Mapped[str] = mapped_column(String(40), default="")
+    in_person: Mapped[bool] = mapped_column(default=True)
+    options: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    host_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_urlsafe(24))
+    phase: Mapped[str] = mapped_column(String(20), default="lobby")
+    current_index: Mapped[int] = mapped_column(default=-1)
+    question_opened_at: Mapped[Optional[datetime]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[Optional[datetime]] = mapped_column()
+    ended_at: Mapped[Optional[datetime]] = mapped_column()
+
+    quiz: Mapped[Quiz] = relationship()
+    school: Mapped[School] = relationship()
+    presenter: Mapped[User] = relationship()
+    players: Mapped[list["Player"]] = relationship(back_populates="game", order_by="Player.joined")
+
+    @property
+    def is_over(self) -> bool:
+        return self.phase == "over"
+
+
+class Player(db.Model):
+    """A student in one session: a nickname and an optional class label, nothing else."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(24), unique=True,
+                                           default=lambda: secrets.token_urlsafe(9))
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id"))
+    nickname: Mapped[str] = mapped_column(String(40))
+    class_label: Mapped[str] = mapped_column(String(40), default="")
+    token_hash: Mapped[str] = mapped_column(String(64))
+    score: Mapped[int] = mapped_column(default=0)
+    streak: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    joined: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    game: Mapped[Game] = relationship(back_populates="players")
+    answers: Mapped[list["Answer"]] = relationship(back_populates="player")
+
+    __table_args__ = (Index("ix_player_game", "game_id"),)
+
+
+class Answer(db.Model):
+    """One accepted answer. At most one per player and question: a retry never counts twice."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id"))
+    player_id: Mapped[int] = mapped_column(ForeignKey("player.id"))
+    question_index: Mapped[int] = mapped_column()
+    choice: Mapped[list[int]] = mapped_column(JSON)
+    correct: Mapped[Optional[bool]] = mapped_column()
+    points: Mapped[int] = mapped_column(default=0)
+    elapsed_ms: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    player: Mapped[Player] = relationship(back_populates="answers")
+
+    __table_args__ = (
+        UniqueConstraint("player_id", "question_index", name="uq_answer_player_question"),
+        Index("ix_answer_game", "game_id", "question_index"),
+    )

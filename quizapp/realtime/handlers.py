@@ -1,0 +1,231 @@
+"""Socket.IO handlers, default namespace.
+
+Each handler checks the shape of what it was sent, calls the live game, and returns the ack.
+Every event is acknowledged: ``{"ok": true, ...}`` or ``{"ok": false, "error", "message"}``;
+nothing a client sends can raise out of a handler.
+"""
+from __future__ import annotations
+
+import functools
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Callable
+
+from flask import current_app, request
+from flask_login import current_user
+from flask_socketio import join_room, leave_room
+
+from ..engine import NicknameError, Rejected, validate_class_label, validate_nickname
+from ..errors import error
+from ..extensions import db, socketio
+from ..models import Game as GameRow
+from ..services.games import can_host
+from .live import LiveGame, game_room, host_room, live_games, player_room
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Client:
+    """What this process knows about one connected socket."""
+
+    pin: str = ""
+    host_token: str = ""
+    player_id: str = ""
+    host_of: str = ""
+
+
+clients: dict[str, Client] = {}
+
+
+class BadInput(Exception):
+    def __init__(self, code: str = "bad_request"):
+        super().__init__(code)
+        self.code = code
+
+
+def _client() -> Client:
+    return clients.setdefault(request.sid, Client())
+
+
+def _pin(data: dict) -> str:
+    pin = data.get("pin", _client().pin)
+    if not isinstance(pin, str) or len(pin) != 6 or not pin.isdigit():
+        raise BadInput("game_not_found")
+    return pin
+
+
+def _live(pin: str) -> LiveGame:
+    live = live_games(current_app._get_current_object()).get(pin)
+    if live is None:
+        raise BadInput("game_not_found")
+    return live
+
+
+def event(name: str, needs_data: bool = True) -> Callable:
+    """Register a handler whose return value is the ack, with every failure turned into an
+    error ack (and an unexpected one logged)."""
+
+    def decorator(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def handler(data=None, *extra):
+            try:
+                if needs_data and not isinstance(data, dict):
+                    return error("bad_request")
+                return fn(data if isinstance(data, dict) else {})
+            except (Rejected, BadInput) as exc:
+                db.session.rollback()
+                return error(exc.code)
+            except NicknameError as exc:
+                db.session.rollback()
+                return error("class_label_invalid" if exc.reason == "class_label" else exc.code)
+            except Exception:
+                db.session.rollback()
+                log.exception("handler %s failed", name)
+                return error("internal_error")
+
+        socketio.on_event(name, handler)
+        return handler
+
+    return decorator
+
+
+@socketio.on("connect")
+def on_connect(auth=None):
+    """Any client may connect; the PIN in the query string says which game it is for."""
+    client = _client()
+    pin = request.args.get("pin", "")
+    client.pin = pin if isinstance(pin, str) and len(pin) == 6 and pin.isdigit() else ""
+    if isinstance(auth, dict) and isinstance(auth.get("host_token"), str):
+        client.host_token = auth["host_token"][:200]
+
+
+@socketio.on("disconnect")
+def on_disconnect(*args):
+    clients.pop(request.sid, None)
+
+
+# ----- players ----------------------------------------------------------------------------------
+
+@event("player:join")
+def player_join(data: dict) -> dict:
+    """A phone joins with a nickname (and maybe a class label). Ack: player id, resume token,
+    the cleaned nickname and the current state. The host's lobby list is updated (coalesced)."""
+    pin = _pin(data)
+    nickname = validate_nickname(data.get("nickname"))
+    class_label = validate_class_label(data.get("class_label"))
+    live = _live(pin)
+    player, token = live.join(nickname, class_label)
+    _attach_player(live, player.id)
+    return {"ok": True, "player_id": player.id, "token": token, "nickname": player.nickname,
+            "state": live.player_state(player)}
+
+
+@event("player:resume")
+def player_resume(data: dict) -> dict:
+    """A phone that was here before (refresh, new socket, lost network) comes back with its
+    token and gets its nickname, score and the current state. Works any number of times."""
+    pin = _pin(data)
+    live = _live(pin)
+    player = live.player_for_token(data.get("token"))
+    if player is None:
+        raise BadInput("invalid_token")
+    _attach_player(live, player.id)
+    return {"ok": True, "player_id": player.id, "nickname": player.nickname,
+            "score": player.score, "state": live.player_state(player)}
+
+
+def _attach_player(live: LiveGame, player_id: str) -> None:
+    client = _client()
+    if client.pin and client.player_id and client.pin != live.pin:
+        leave_room(game_room(client.pin))
+    client.pin = live.pin
+    client.player_id = player_id
+    join_room(game_room(live.pin))
+    join_room(player_room(live.pin, player_id))
+
+
+@event("player:answer")
+def player_answer(data: dict) -> dict:
+    """A player answers question ``question`` with ``choice`` (an index, or a list for
+    multiple select). Stored before the ack; a repeat is acked with ``duplicate: true``."""
+    client = _client()
+    if not client.player_id:
+        raise BadInput("not_joined")
+    live = _live(client.pin)
+    answer, duplicate = live.answer(client.player_id, data.get("question"), data.get("choice"))
+    ack = {"ok": True, "question": answer.index, "choice": answer.choice_list}
+    if duplicate:
+        ack["duplicate"] = True
+    return ack
+
+
+# ----- host -------------------------------------------------------------------------------------
+
+def _hosted(data: dict) -> LiveGame:
+    """The game this socket hosts; only its presenter (session cookie) or its host token."""
+    client = _client()
+    pin = data.get("pin", client.host_of or client.pin)
+    if not isinstance(pin, str) or len(pin) != 6 or not pin.isdigit():
+        raise BadInput("game_not_found")
+    live = _live(pin)
+    if client.host_of != pin:
+        if not _may_host(live):
+            raise BadInput("forbidden")
+        client.host_of = pin
+        join_room(host_room(pin))
+    return live
+
+
+def _may_host(live: LiveGame) -> bool:
+    client = _client()
+    if client.host_token and hmac.compare_digest(client.host_token, live.host_token):
+        return True
+    row = db.session.get(GameRow, live.game_id)
+    return row is not None and can_host(current_user, row)
+
+
+@event("host:join", needs_data=False)
+def host_join(data: dict) -> dict:
+    """The projector page (or an API client) attaches to its game: ack with the full state and
+    player list; from now on this socket gets the host-only updates."""
+    live = _hosted(data)
+    return {"ok": True, "state": live.host_state()}
+
+
+@event("host:start", needs_data=False)
+def host_start(data: dict) -> dict:
+    """Leave the lobby: the first question goes to everyone."""
+    _hosted(data).start()
+    return {"ok": True}
+
+
+@event("host:next", needs_data=False)
+def host_next(data: dict) -> dict:
+    """Move on: reveal an open question, else leaderboard, next question or the end."""
+    live = _hosted(data)
+    live.next()
+    return {"ok": True, "phase": live.engine.phase.value, "index": live.engine.index}
+
+
+@event("host:reveal", needs_data=False)
+def host_reveal(data: dict) -> dict:
+    """Close the open question now and reveal it."""
+    _hosted(data).reveal()
+    return {"ok": True}
+
+
+@event("host:end", needs_data=False)
+def host_end(data: dict) -> dict:
+    """End the session: podium on the projector, rank and score on each phone."""
+    _hosted(data).end()
+    return {"ok": True}
+
+
+@event("host:kick")
+def host_kick(data: dict) -> dict:
+    """Remove a player; the phone is told and may join again under another name."""
+    live = _hosted(data)
+    player = live.kick(data.get("player_id"))
+    return {"ok": True, "player_id": player.id}

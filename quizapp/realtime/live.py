@@ -1,0 +1,432 @@
+"""Live games: the engine of each running session, bound to its storage and its rooms.
+
+A ``LiveGame`` lives in the process that hosts the game. It asks the engine what the rules say,
+writes what the engine accepts to the database before anyone is told, and broadcasts the result:
+- everyone in the game (room ``game:<pin>``): ``question:start``, ``question:reveal``,
+  ``leaderboard``, ``game:over``;
+- each player alone (room ``player:<pin>:<id>``): ``player:result``, its ``game:over``,
+  ``player:kicked``;
+- the presenter's screens (room ``host:<pin>``): coalesced ``lobby:update`` and
+  ``question:progress``, at most one of each per ``HOST_UPDATE_INTERVAL``.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import threading
+import time
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from ..engine import Answer, Game, Options, Phase, Player, Question, Rejected
+from ..extensions import db, socketio
+from ..models import Answer as AnswerRow
+from ..models import Game as GameRow
+from ..models import Player as PlayerRow
+from ..models import utcnow
+
+log = logging.getLogger(__name__)
+
+PODIUM_SIZE = 3
+LEADERBOARD_SIZE = 5
+#: The lobby list sent to the projector is capped; the count is always exact.
+LOBBY_LIST_LIMIT = 300
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def game_room(pin: str) -> str:
+    return f"game:{pin}"
+
+
+def host_room(pin: str) -> str:
+    return f"host:{pin}"
+
+
+def player_room(pin: str, player_id: str) -> str:
+    return f"player:{pin}:{player_id}"
+
+
+class LiveGame:
+    """One running session. All state changes happen under ``lock``."""
+
+    def __init__(self, app: Flask, row: GameRow, engine: Game):
+        self.app = app
+        self.pin = row.pin
+        self.game_id = row.id
+        self.presenter_id = row.presenter_id
+        self.host_token = row.host_token
+        self.engine = engine
+        self.lock = threading.RLock()
+        self.clock = time.monotonic
+        self._tokens: dict[str, str] = {}  # token hash -> player id
+        self._row_ids: dict[str, int] = {}  # player public id -> database id
+        self._last_result: dict[str, dict] = {}
+        self._host_dirty = False
+        self._host_flush_pending = False
+        self._interval = app.config["HOST_UPDATE_INTERVAL"]
+
+    # ----- building -------------------------------------------------------------------------
+
+    @classmethod
+    def from_row(cls, app: Flask, row: GameRow) -> "LiveGame":
+        """Build the live game from the database: players, answers, phase and clock."""
+        questions = [Question.from_dict(q) for q in row.questions]
+        opts = row.options or {}
+        engine = Game(questions, Options(bool(opts.get("speed_scoring", True)),
+                                         int(opts.get("leaderboard_every", 1)),
+                                         bool(opts.get("late_join", True))))
+        live = cls(app, row, engine)
+        players = db.session.scalars(select(PlayerRow).where(PlayerRow.game_id == row.id)
+                                     .order_by(PlayerRow.joined)).all()
+        by_row_id = {}
+        for p in players:
+            player = Player(p.public_id, p.nickname, p.class_label, p.score, p.streak, p.active,
+                            p.joined)
+            by_row_id[p.id] = player
+            live._tokens[p.token_hash] = p.public_id
+            live._row_ids[p.public_id] = p.id
+        for a in db.session.scalars(select(AnswerRow).where(AnswerRow.game_id == row.id)):
+            player = by_row_id.get(a.player_id)
+            if player is not None:
+                player.answers[a.question_index] = Answer(
+                    player.id, a.question_index, frozenset(a.choice), a.correct, a.points,
+                    a.elapsed_ms / 1000, player.streak)
+        for player in by_row_id.values():
+            engine.restore_player(player)
+        now = live.clock()
+        phase = Phase(row.phase)
+        if phase is Phase.QUESTION and row.question_opened_at is not None:
+            age = (utcnow() - row.question_opened_at).total_seconds()
+            engine.resume_question(row.current_index, now - max(age, 0.0))
+            live._schedule_close()
+        elif phase is not Phase.LOBBY:
+            engine.index = row.current_index
+            engine.phase = phase
+        return live
+
+    # ----- players --------------------------------------------------------------------------
+
+    def join(self, nickname: str, class_label: str) -> tuple[Player, str]:
+        """Admit a new player; returns the player and its secret resume token."""
+        with self.lock:
+            self.engine.check_join(nickname)
+            token = secrets.token_urlsafe(24)
+            token_hash = hash_token(token)
+            public_id = secrets.token_urlsafe(9)
+            row = PlayerRow(public_id=public_id, game_id=self.game_id, nickname=nickname,
+                            class_label=class_label, token_hash=token_hash,
+                            joined=len(self.engine.players) + 1)
+            db.session.add(row)
+            db.session.flush()
+            row_id = row.id
+            db.session.commit()
+            player = self.engine.add_player(public_id, nickname, class_label)
+            self._tokens[token_hash] = player.id
+            self._row_ids[player.id] = row_id
+            self._host_changed()
+            return player, token
+
+    def player_for_token(self, token: object) -> Player | None:
+        if not isinstance(token, str) or not 0 < len(token) <= 200:
+            return None
+        player_id = self._tokens.get(hash_token(token))
+        player = self.engine.players.get(player_id) if player_id else None
+        return player if player is not None and player.active else None
+
+    def kick(self, player_id: object) -> Player:
+        with self.lock:
+            if not isinstance(player_id, str):
+                raise Rejected("player_not_found")
+            player = self.engine.remove_player(player_id)
+            row = db.session.get(PlayerRow, self._row_ids[player_id])
+            row.active = False
+            db.session.commit()
+            socketio.emit("player:kicked", {}, to=player_room(self.pin, player_id))
+            socketio.close_room(player_room(self.pin, player_id))
+            self._host_changed()
+            if self.engine.phase is Phase.QUESTION and self.engine.all_answered():
+                self._reveal()
+            return player
+
+    # ----- answers --------------------------------------------------------------------------
+
+    def answer(self, player_id: str, index: object, choice: object) -> tuple[Answer, bool]:
+        """Judge and store an answer; returns it and whether it was a repeat.
+
+        The row is committed before the engine records it, so an acknowledged answer is always
+        in the database; the unique (player, question) key makes a retry count once.
+        """
+        with self.lock:
+            result = self.engine.evaluate(player_id, index, choice, self.clock())
+            if self.engine.is_duplicate(result):
+                return result, True
+            db.session.add(AnswerRow(
+                game_id=self.game_id, player_id=self._row_ids[player_id],
+                question_index=result.index, choice=result.choice_list, correct=result.correct,
+                points=result.points, elapsed_ms=int(result.elapsed * 1000)))
+            row = db.session.get(PlayerRow, self._row_ids[player_id])
+            row.score += result.points
+            row.streak = result.streak
+            db.session.commit()
+            self.engine.record(result)
+            self._host_changed()
+            if self.engine.all_answered():
+                self._reveal()
+            return result, False
+
+    # ----- presenter ------------------------------------------------------------------------
+
+    def start(self) -> None:
+        with self.lock:
+            self.engine.start(self.clock())
+            self._opened()
+
+    def next(self) -> None:
+        with self.lock:
+            before = self.engine.phase
+            if before is Phase.QUESTION:
+                self._reveal()
+                return
+            self.engine.next(self.clock())
+            phase = self.engine.phase
+            if phase is Phase.QUESTION:
+                self._opened()
+            elif phase is Phase.LEADERBOARD:
+                self._save_phase()
+                socketio.emit("leaderboard", self.leaderboard(), to=game_room(self.pin))
+                socketio.emit("leaderboard", self.leaderboard(), to=host_room(self.pin))
+            elif phase is Phase.OVER:
+                self._finish()
+
+    def reveal(self) -> None:
+        with self.lock:
+            if self.engine.phase is not Phase.QUESTION:
+                raise Rejected("not_in_question")
+            self._reveal()
+
+    def end(self) -> None:
+        with self.lock:
+            if self.engine.phase is Phase.QUESTION:
+                self._reveal()
+            self.engine.end(self.clock())
+            self._finish()
+
+    # ----- transitions (lock held) ----------------------------------------------------------
+
+    def _opened(self) -> None:
+        self._last_result.clear()
+        self._save_phase(opened=True)
+        question = self.engine.question
+        payload = question.public(self.engine.index, self.engine.total)
+        payload["time_left"] = question.time_limit
+        socketio.emit("question:start", payload, to=game_room(self.pin))
+        socketio.emit("question:start", payload, to=host_room(self.pin))
+        self._host_changed()
+        self._schedule_close()
+
+    def _schedule_close(self) -> None:
+        index, opened_at = self.engine.index, self.engine.opened_at
+        delay = max(0.0, self.engine.closes_at() - self.clock())
+        socketio.start_background_task(self._close_when_due, index, opened_at, delay)
+
+    def _close_when_due(self, index: int, opened_at: float, delay: float) -> None:
+        socketio.sleep(delay)
+        with self.app.app_context():
+            with self.lock:
+                e = self.engine
+                if e.phase is Phase.QUESTION and e.index == index and e.opened_at == opened_at:
+                    try:
+                        self._reveal()
+                    except Exception:
+                        log.exception("closing question %s of game %s failed", index, self.pin)
+                        db.session.rollback()
+
+    def _reveal(self) -> None:
+        question = self.engine.reveal(self.clock())
+        index = self.engine.index
+        self._save_phase()
+        reveal = self.reveal_payload()
+        socketio.emit("question:reveal", reveal, to=game_room(self.pin))
+        socketio.emit("question:reveal", reveal, to=host_room(self.pin))
+        ranks = self.engine.ranks()
+        for player in self.engine.active_players:
+            answer = player.answers.get(index)
+            result = {
+                "index": index,
+                "answered": answer is not None,
+                "correct": bool(answer and answer.correct),
+                "poll": question.is_poll,
+                "points": answer.points if answer else 0,
+                "score": player.score,
+                "streak": player.streak,
+                "rank": ranks[player.id],
+                "players": len(ranks),
+            }
+            self._last_result[player.id] = result
+            socketio.emit("player:result", result, to=player_room(self.pin, player.id))
+
+    def _finish(self) -> None:
+        self._save_phase()
+        podium = self.podium()
+        standings = self.engine.standings()
+        for s in standings:
+            socketio.emit("game:over", {"podium": podium, "score": s.player.score, "rank": s.rank,
+                                        "players": len(standings)},
+                          to=player_room(self.pin, s.player.id))
+        socketio.emit("game:over", {"podium": podium, "players": len(standings)},
+                      to=host_room(self.pin))
+
+    def _save_phase(self, opened: bool = False) -> None:
+        row = db.session.get(GameRow, self.game_id)
+        row.phase = self.engine.phase.value
+        row.current_index = self.engine.index
+        now = utcnow()
+        if opened:
+            row.question_opened_at = now
+            row.started_at = row.started_at or now
+        if self.engine.phase is Phase.OVER:
+            row.ended_at = now
+        if self.engine.phase is Phase.QUESTION and not opened and self.engine.opened_at:
+            row.question_opened_at = now - timedelta(seconds=self.clock() - self.engine.opened_at)
+        db.session.commit()
+
+    # ----- views of the state ---------------------------------------------------------------
+
+    def reveal_payload(self) -> dict:
+        e = self.engine
+        question = e.question
+        return {
+            "index": e.index,
+            "total": e.total,
+            "type": question.type.value,
+            "text": question.text,
+            "choices": list(question.choices),
+            "correct": sorted(question.correct),
+            "explanation": question.explanation,
+            "counts": list(e.counts.get(e.index, [])),
+            "answered": e.answered_count(),
+            "players": len(e.active_players),
+        }
+
+    def leaderboard(self) -> dict:
+        return {
+            "index": self.engine.index,
+            "total": self.engine.total,
+            "top": [{"nickname": s.player.nickname, "score": s.player.score, "rank": s.rank}
+                    for s in self.engine.top(LEADERBOARD_SIZE)],
+            "players": len(self.engine.active_players),
+        }
+
+    def podium(self) -> list[dict]:
+        return [{"nickname": s.player.nickname, "score": s.player.score, "rank": s.rank}
+                for s in self.engine.top(PODIUM_SIZE)]
+
+    def _question_view(self) -> dict | None:
+        e = self.engine
+        if e.question is None or e.phase is not Phase.QUESTION:
+            return None
+        view = e.question.public(e.index, e.total)
+        now = self.clock()
+        view["time_left"] = round(e.time_left(now), 2)
+        view["reading_left"] = round(max(0.0, e.choices_shown_at() - now), 2)
+        return view
+
+    def player_state(self, player: Player) -> dict:
+        """What a (re)joining phone needs to draw the current screen."""
+        e = self.engine
+        state = {"phase": e.phase.value, "index": e.index, "total": e.total,
+                 "score": player.score, "question": self._question_view()}
+        if e.phase is Phase.QUESTION:
+            mine = player.answers.get(e.index)
+            state["answered"] = mine.choice_list if mine else None
+        elif e.phase in (Phase.REVEAL, Phase.LEADERBOARD) and e.index >= 0:
+            state["result"] = self._last_result.get(player.id)
+            state["reveal"] = self.reveal_payload()
+        elif e.phase is Phase.OVER:
+            state["podium"] = self.podium()
+            state["rank"] = self.engine.ranks().get(player.id)
+        return state
+
+    def host_state(self) -> dict:
+        """What the projector needs to draw the current screen after a (re)load."""
+        e = self.engine
+        state = {"pin": self.pin, "phase": e.phase.value, "index": e.index, "total": e.total,
+                 "question": self._question_view(), **self._lobby_payload(),
+                 "answered": e.answered_count()}
+        if e.phase is Phase.REVEAL:
+            state["reveal"] = self.reveal_payload()
+        elif e.phase is Phase.LEADERBOARD:
+            state["reveal"] = self.reveal_payload()
+            state["leaderboard"] = self.leaderboard()
+        elif e.phase is Phase.OVER:
+            state["podium"] = self.podium()
+        return state
+
+    def _lobby_payload(self) -> dict:
+        players = self.engine.active_players
+        listed = players[-LOBBY_LIST_LIMIT:]
+        return {"players": [{"player_id": p.id, "nickname": p.nickname} for p in listed],
+                "count": len(players)}
+
+    # ----- coalesced host updates -----------------------------------------------------------
+
+    def _host_changed(self) -> None:
+        self._host_dirty = True
+        if not self._host_flush_pending:
+            self._host_flush_pending = True
+            socketio.start_background_task(self._flush_host)
+
+    def _flush_host(self) -> None:
+        socketio.sleep(self._interval)
+        with self.lock:
+            self._host_flush_pending = False
+            if not self._host_dirty:
+                return
+            self._host_dirty = False
+            lobby = self._lobby_payload()
+            progress = {"index": self.engine.index, "answered": self.engine.answered_count(),
+                        "players": lobby["count"]}
+        socketio.emit("lobby:update", lobby, to=host_room(self.pin))
+        if self.engine.phase is Phase.QUESTION:
+            socketio.emit("question:progress", progress, to=host_room(self.pin))
+
+
+class Registry:
+    """The live games hosted by this process, by PIN. A game missing here is rebuilt from the
+    database on first use (after a restart, or when routed here from another process)."""
+
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self._games: dict[str, LiveGame] = {}
+        self._lock = threading.Lock()
+
+    def get(self, pin: str) -> LiveGame | None:
+        live = self._games.get(pin)
+        if live is not None:
+            return live
+        row = db.session.scalar(select(GameRow).where(GameRow.pin == pin))
+        if row is None:
+            return None
+        with self._lock:
+            live = self._games.get(pin)
+            if live is None:
+                live = LiveGame.from_row(self.app, row)
+                self._games[pin] = live
+        return live
+
+    def __len__(self) -> int:
+        return len(self._games)
+
+
+def live_games(app: Flask) -> Registry:
+    """This app's registry of live games."""
+    registry = app.extensions.get("live_games")
+    if registry is None:
+        registry = app.extensions["live_games"] = Registry(app)
+    return registry

@@ -1,0 +1,1 @@
+"""Services: the rules of records and accounts, called by views, handlers and commands."""

@@ -1,0 +1,171 @@
+"""Opening sessions and reading their results."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from flask import current_app, request, url_for
+from sqlalchemy import func, select
+
+from ..engine import Options
+from ..extensions import db
+from ..models import Answer, Game, Player, Quiz, School, User
+
+PIN_ATTEMPTS = 50
+
+
+class OptionsError(ValueError):
+    """Session options of the wrong type or range."""
+
+
+@dataclass(frozen=True)
+class GameOptions:
+    speed_scoring: bool = True
+    leaderboard_every: int = 1
+    late_join: bool = True
+
+    @classmethod
+    def parse(cls, raw: object) -> "GameOptions":
+        """Options from a request body; unknown keys are refused so typos do not pass silently."""
+        if raw is None:
+            return cls()
+        if not isinstance(raw, dict):
+            raise OptionsError("options must be an object")
+        unknown = set(raw) - {"speed_scoring", "leaderboard_every", "late_join"}
+        if unknown:
+            raise OptionsError(f"unknown option: {', '.join(sorted(unknown))}")
+        values = {}
+        for key in ("speed_scoring", "late_join"):
+            if key in raw:
+                if not isinstance(raw[key], bool):
+                    raise OptionsError(f"{key} must be true or false")
+                values[key] = raw[key]
+        if "leaderboard_every" in raw:
+            every = raw["leaderboard_every"]
+            if type(every) is not int or not 0 <= every <= 100:
+                raise OptionsError("leaderboard_every must be an integer from 0 to 100")
+            values["leaderboard_every"] = every
+        return cls(**values)
+
+    def as_dict(self) -> dict:
+        return {"speed_scoring": self.speed_scoring, "leaderboard_every": self.leaderboard_every,
+                "late_join": self.late_join}
+
+    def engine_options(self) -> Options:
+        return Options(self.speed_scoring, self.leaderboard_every, self.late_join)
+
+
+def new_pin() -> str:
+    """A fresh 6-digit PIN not used by any recorded session (no leading zero, so it reads well)."""
+    for _ in range(PIN_ATTEMPTS):
+        pin = str(secrets.randbelow(900000) + 100000)
+        if db.session.scalar(select(Game.id).where(Game.pin == pin)) is None:
+            return pin
+    raise RuntimeError("no free PIN")
+
+
+def open_game(quiz: Quiz, school: School, presenter: User, class_label: str = "",
+              options: GameOptions | None = None, in_person: bool = True) -> Game:
+    """Record a new session in the lobby phase and return it."""
+    options = options or GameOptions()
+    game = Game(pin=new_pin(), quiz=quiz, school=school, presenter=presenter,
+                class_label=class_label.strip()[:40], in_person=in_person,
+                options=options.as_dict(), questions=list(quiz.questions))
+    db.session.add(game)
+    db.session.commit()
+    return game
+
+
+def game_by_pin(pin: object) -> Game | None:
+    if not isinstance(pin, str) or not pin.isdigit() or len(pin) != 6:
+        return None
+    return db.session.scalar(select(Game).where(Game.pin == pin))
+
+
+def public_base_url() -> str:
+    """The address phones use: QUIZAPP_PUBLIC_URL, else the one the request came in on."""
+    configured = current_app.config.get("PUBLIC_URL") or current_app.config.get("DETECTED_URL")
+    if configured:
+        return configured.rstrip("/")
+    return request.host_url.rstrip("/")
+
+
+def join_url(pin: str) -> str:
+    return public_base_url() + url_for("play.join", pin=pin)
+
+
+def game_links(game: Game) -> dict:
+    return {
+        "pin": game.pin,
+        "join_url": join_url(game.pin),
+        "host_url": url_for("host.projector", pin=game.pin, _external=True),
+        "qr_url": url_for("play.qr", pin=game.pin, _external=True),
+    }
+
+
+def can_host(user: User | None, game: Game) -> bool:
+    """Only the session's presenter, or an admin, drives it."""
+    return bool(user) and user.is_authenticated and (user.is_admin or game.presenter_id == user.id)
+
+
+def can_view(user: User | None, game: Game) -> bool:
+    """Results: the presenter, the school's staff, or an admin."""
+    if not user or not user.is_authenticated:
+        return False
+    if user.is_admin or game.presenter_id == user.id:
+        return True
+    return user.role == "staff" and user.school_id == game.school_id
+
+
+def results(game: Game) -> dict:
+    """Every player with score and rank, and every question with its correct answer and counts.
+
+    Ranks are computed from the stored scores the same way the engine ranks: equal scores share
+    a rank, earlier joiners listed first.
+    """
+    players = db.session.scalars(
+        select(Player).where(Player.game_id == game.id, Player.active.is_(True))
+        .order_by(Player.score.desc(), Player.joined)).all()
+    ranked = []
+    for position, p in enumerate(players, start=1):
+        rank = ranked[-1]["rank"] if ranked and ranked[-1]["score"] == p.score else position
+        ranked.append({"player_id": p.public_id, "nickname": p.nickname,
+                       "class_label": p.class_label, "score": p.score, "rank": rank})
+    counts = {i: [0] * len(q["choices"]) for i, q in enumerate(game.questions)}
+    answered = {i: 0 for i in counts}
+    correct_counts = {i: 0 for i in counts}
+    rows = db.session.execute(
+        select(Answer.question_index, Answer.choice, Answer.correct).join(Player)
+        .where(Answer.game_id == game.id, Player.active.is_(True)))
+    for index, choice, correct in rows:
+        if index not in counts:
+            continue
+        answered[index] += 1
+        correct_counts[index] += 1 if correct else 0
+        for c in choice:
+            if 0 <= c < len(counts[index]):
+                counts[index][c] += 1
+    questions = [
+        {"index": i, "type": q["type"], "text": q["text"], "choices": q["choices"],
+         "correct": q.get("correct", []), "counts": counts[i], "answered": answered[i],
+         "correct_answers": correct_counts[i]}
+        for i, q in enumerate(game.questions)
+    ]
+    return {
+        "pin": game.pin,
+        "quiz": game.quiz.slug,
+        "quiz_title": game.quiz.title,
+        "school": game.school.code,
+        "school_name": game.school.name,
+        "class_label": game.class_label,
+        "phase": game.phase,
+        "created_at": game.created_at.isoformat() + "Z",
+        "ended_at": game.ended_at.isoformat() + "Z" if game.ended_at else None,
+        "players": ranked,
+        "questions": questions,
+    }
+
+
+def player_count(game: Game) -> int:
+    return db.session.scalar(select(func.count(Player.id)).where(
+        Player.game_id == game.id, Player.active.is_(True))) or 0

@@ -1,0 +1,53 @@
+"""Web views: one blueprint per area."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, request
+from flask_babel import get_locale
+from werkzeug.exceptions import HTTPException
+
+from ..errors import message
+from ..extensions import db, login_manager
+from ..models import User
+
+API_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                   405: "method_not_allowed", 409: "conflict", 413: "bad_request",
+                   415: "bad_request", 429: "rate_limited"}
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import api, auth, host, main, play
+
+    for module in (main, auth, host, play, api):
+        app.register_blueprint(module.bp)
+    app.context_processor(lambda: {"get_locale": get_locale})
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> User | None:
+    try:
+        return db.session.get(User, int(user_id))
+    except (TypeError, ValueError):
+        return None
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _http_error(exc: HTTPException):
+    if not _wants_json():
+        return exc
+    code = API_ERROR_CODES.get(exc.code or 500, "bad_request")
+    return jsonify(error=code, message=message(code)), exc.code
+
+
+def _unexpected_error(exc: Exception):
+    db.session.rollback()
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s", request.path)
+    if _wants_json():
+        return jsonify(error="internal_error", message=message("internal_error")), 500
+    return "Internal Server Error", 500

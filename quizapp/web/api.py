@@ -1,0 +1,156 @@
+"""The JSON API (``/api/v1``): tokens, quizzes, sessions and their results, schools."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, g, jsonify, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..errors import message
+from ..extensions import csrf, db
+from ..models import Game, Quiz, School, User
+from ..services.accounts import authenticate, issue_api_token, user_for_api_token
+from ..services.games import (GameOptions, OptionsError, can_host, can_view, game_by_pin,
+                              game_links, open_game, player_count, results)
+from ..services.records import school_records
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+
+def fail(status: int, code: str, text: str | None = None):
+    return jsonify(error=code, message=text or message(code)), status
+
+
+def api_login_required(view):
+    """Bearer token from ``POST /api/v1/tokens``, or the browser's signed-in session."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization", "")
+        user: User | None = None
+        if header.startswith("Bearer "):
+            user = user_for_api_token(header[7:].strip())
+        elif current_user.is_authenticated:
+            user = current_user._get_current_object()
+        if user is None:
+            return fail(401, "unauthorized")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+@bp.post("/tokens")
+def create_token():
+    """HTTP Basic credentials in, a bearer token out."""
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username or not auth.password:
+        return fail(401, "unauthorized")
+    user = authenticate(auth.username, auth.password)
+    if user is None:
+        return fail(401, "unauthorized", "Wrong username or password.")
+    return jsonify(token=issue_api_token(user), role=user.role)
+
+
+@bp.get("/quizzes")
+@api_login_required
+def quizzes():
+    rows = db.session.scalars(select(Quiz).order_by(Quiz.slug)).all()
+    return jsonify(quizzes=[{"slug": q.slug, "title": q.title, "language": q.language,
+                             "questions": q.question_count} for q in rows])
+
+
+@bp.post("/games")
+@api_login_required
+def create_game():
+    """Open a session: ``{"quiz": slug, "school": code, "class_label"?, "options"?}``."""
+    user = g.api_user
+    if not user.can_host:
+        return fail(403, "forbidden")
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return fail(400, "bad_request", "Send a JSON object.")
+    slug, code = body.get("quiz"), body.get("school")
+    label = body.get("class_label", "")
+    if not isinstance(slug, str) or not isinstance(code, str) or not isinstance(label, str):
+        return fail(400, "bad_request", "quiz and school are required strings.")
+    if len(label) > 40:
+        return fail(400, "bad_request", "class_label is at most 40 characters.")
+    in_person = body.get("in_person", True)
+    if not isinstance(in_person, bool):
+        return fail(400, "bad_request", "in_person must be true or false.")
+    try:
+        options = GameOptions.parse(body.get("options"))
+    except OptionsError as exc:
+        return fail(400, "bad_request", str(exc))
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
+    if quiz is None:
+        return fail(404, "not_found", "No quiz has this slug.")
+    school = db.session.scalar(select(School).where(School.code == code.strip().upper()))
+    if school is None:
+        return fail(404, "not_found", "No school has this code.")
+    game = open_game(quiz, school, user, label, options, in_person=in_person)
+    return jsonify(**game_links(game), host_token=game.host_token), 201
+
+
+def _game_for(pin: str, check) -> tuple[Game | None, tuple | None]:
+    game = game_by_pin(pin)
+    if game is None:
+        return None, fail(404, "game_not_found")
+    if not check(g.api_user, game):
+        return None, fail(403, "forbidden")
+    return game, None
+
+
+@bp.get("/games/<pin>")
+@api_login_required
+def game_state(pin: str):
+    game, problem = _game_for(pin, can_view)
+    if problem:
+        return problem
+    return jsonify(pin=game.pin, quiz=game.quiz.slug, school=game.school.code,
+                   class_label=game.class_label, phase=game.phase, index=game.current_index,
+                   total=len(game.questions), players=player_count(game),
+                   options=game.options, in_person=game.in_person,
+                   **({"host_token": game.host_token} if can_host(g.api_user, game) else {}))
+
+
+@bp.get("/games/<pin>/results")
+@api_login_required
+def game_results(pin: str):
+    game, problem = _game_for(pin, can_view)
+    if problem:
+        return problem
+    return jsonify(results(game))
+
+
+@bp.get("/schools")
+@api_login_required
+def schools():
+    """Schools the caller may see: staff their own, everyone else all (to open sessions)."""
+    user = g.api_user
+    query = select(School).order_by(School.name)
+    if user.role == "staff":
+        query = query.where(School.id == user.school_id)
+    q = request.args.get("q", "")
+    if q:
+        like = f"%{q[:50]}%"
+        query = query.where(School.name.ilike(like) | School.code.ilike(like))
+    rows = db.session.scalars(query.limit(200)).all()
+    return jsonify(schools=[{"code": s.code, "name": s.name, "unit": s.unit.name,
+                             "province": s.unit.province.name} for s in rows])
+
+
+@bp.get("/schools/<code>/records")
+@api_login_required
+def records(code: str):
+    user = g.api_user
+    school = db.session.scalar(select(School).where(School.code == code.upper()))
+    if school is None:
+        return fail(404, "not_found", "No school has this code.")
+    if user.role == "staff" and user.school_id != school.id:
+        return fail(403, "forbidden")
+    presenter = user if user.role == "presenter" else None
+    return jsonify(school_records(school, presenter))

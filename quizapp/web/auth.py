@@ -1,0 +1,43 @@
+"""Signing in and out (presenters, school staff, admins)."""
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+from ..services.accounts import authenticate
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    failed = False
+    if form.validate_on_submit():
+        user = authenticate(form.username.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            target = request.args.get("next", "")
+            if not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
+                target = url_for("host.index")
+            return redirect(target)
+        failed = True
+    return render_template("auth/login.html", form=form, failed=failed)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    return redirect(url_for("main.index"))

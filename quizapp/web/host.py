@@ -1,0 +1,107 @@
+"""The presenter's pages: sessions, a new session, the projector and the results."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from wtforms import BooleanField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
+from flask_wtf import FlaskForm
+
+from ..extensions import db
+from ..models import Game, Player, Quiz, School
+from ..services.games import GameOptions, can_host, can_view, game_links, open_game, results
+
+bp = Blueprint("host", __name__, url_prefix="/host")
+
+
+def presenter_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.can_host:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class NewSessionForm(FlaskForm):
+    quiz = SelectField(_l("Quiz"), validators=[DataRequired()])
+    school = StringField(_l("School"), validators=[DataRequired(), Length(max=32)])
+    class_label = StringField(_l("Class"), validators=[Length(max=40)])
+    speed_scoring = BooleanField(_l("Faster answers score more"), default=True)
+    leaderboard_every = SelectField(
+        _l("Leaderboard"), default="1",
+        choices=[("1", _l("After every question")), ("2", _l("Every 2 questions")),
+                 ("3", _l("Every 3 questions")), ("0", _l("Only at the end"))])
+    late_join = BooleanField(_l("Students may join after the start"), default=True)
+    in_person = BooleanField(_l("In person at the school"), default=True)
+
+    def validate_school(self, field) -> None:
+        code = field.data.strip().upper().split(" ")[0]
+        if db.session.scalar(select(School.id).where(School.code == code)) is None:
+            raise ValidationError(_l("No school has this code."))
+
+
+@bp.get("/")
+@presenter_required
+def index():
+    query = select(Game).order_by(Game.created_at.desc()).limit(50)
+    if not current_user.is_admin:
+        query = query.where(Game.presenter_id == current_user.id)
+    games = db.session.scalars(query).all()
+    counts = dict(db.session.execute(
+        select(Player.game_id, func.count(Player.id))
+        .where(Player.game_id.in_([g.id for g in games]), Player.active.is_(True))
+        .group_by(Player.game_id)).all())
+    return render_template("host/index.html", games=games, counts=counts)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@presenter_required
+def new():
+    form = NewSessionForm()
+    quizzes = db.session.scalars(select(Quiz).order_by(Quiz.language.desc(), Quiz.title)).all()
+    form.quiz.choices = [(q.slug, f"{q.title} ({q.question_count})") for q in quizzes]
+    schools = db.session.scalars(select(School).order_by(School.name).limit(2000)).all()
+    if form.validate_on_submit():
+        quiz = db.session.scalar(select(Quiz).where(Quiz.slug == form.quiz.data))
+        code = form.school.data.strip().upper().split(" ")[0]
+        school = db.session.scalar(select(School).where(School.code == code))
+        options = GameOptions(speed_scoring=form.speed_scoring.data,
+                              leaderboard_every=int(form.leaderboard_every.data),
+                              late_join=form.late_join.data)
+        game = open_game(quiz, school, current_user, form.class_label.data, options,
+                         in_person=form.in_person.data)
+        return redirect(url_for("host.projector", pin=game.pin))
+    if not form.is_submitted() and len(schools) == 1:
+        form.school.data = schools[0].code
+    return render_template("host/new.html", form=form, schools=schools)
+
+
+def _own_game(pin: str, check=can_host) -> Game:
+    game = db.session.scalar(select(Game).where(Game.pin == pin))
+    if game is None:
+        abort(404)
+    if not check(current_user, game):
+        abort(403)
+    return game
+
+
+@bp.get("/<pin>")
+@presenter_required
+def projector(pin: str):
+    """The projector: lobby with QR and PIN, questions, reveals, leaderboards, podium."""
+    game = _own_game(pin)
+    return render_template("host/projector.html", game=game, links=game_links(game))
+
+
+@bp.get("/<pin>/results")
+@login_required
+def results_page(pin: str):
+    game = _own_game(pin, check=can_view)
+    return render_template("host/results.html", game=game, results=results(game))

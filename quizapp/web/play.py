@@ -1,0 +1,46 @@
+"""The student's pages: enter a PIN, then join and play on the phone."""
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+
+from ..services.games import game_by_pin, join_url
+
+bp = Blueprint("play", __name__, url_prefix="/play")
+
+
+@bp.get("/")
+def enter():
+    """A PIN typed by hand (when the QR code cannot be scanned)."""
+    pin = "".join(c for c in request.args.get("pin", "") if c.isdigit())
+    error = None
+    if pin:
+        if game_by_pin(pin) is not None:
+            return redirect(url_for("play.join", pin=pin))
+        error = True
+    return render_template("play/enter.html", pin=pin, error=error)
+
+
+@bp.get("/<pin>")
+def join(pin: str):
+    """The phone page: join, wait, answer, see results; one page, driven over Socket.IO."""
+    game = game_by_pin(pin)
+    if game is None:
+        return render_template("play/enter.html", pin=pin, error=True), 404
+    return render_template("play/play.html", game=game)
+
+
+@bp.get("/<pin>/qr.svg")
+def qr(pin: str):
+    """The join URL as an SVG QR code, sharp at any projector size."""
+    if game_by_pin(pin) is None:
+        abort(404)
+    image = qrcode.make(join_url(pin), image_factory=qrcode.image.svg.SvgPathImage,
+                        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    return Response(buffer.getvalue(), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=3600"})
