@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def create_app(test_config: dict | type | None = None) -> Flask:
     """Build the app: defaults, then ``instance/config.py`` if present, then ``test_config``."""
     app = Flask(__name__, instance_relative_config=True,
+                instance_path=_instance_path(),
                 static_folder=str(ROOT / "static"), template_folder=str(ROOT / "templates"))
     app.config.from_object(Config)
     app.config.from_pyfile("config.py", silent=True)
@@ -35,17 +36,25 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
+    # Handlers must be registered before init_app, which hands them to each new server.
+    from .realtime import handlers  # noqa: F401
+
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       message_queue=app.config["REDIS_URL"] or None,
                       ping_interval=10, ping_timeout=20, max_http_buffer_size=64 * 1024)
 
     from . import cli, models  # noqa: F401  (models register their tables)
-    from .realtime import handlers  # noqa: F401  (handlers register their events)
     from .web import register_blueprints
 
     register_blueprints(app)
     cli.init_app(app)
     return app
+
+
+def _instance_path() -> str | None:
+    """``QUIZAPP_INSTANCE_PATH`` moves the instance folder (database, secret) elsewhere."""
+    path = os.environ.get("QUIZAPP_INSTANCE_PATH")
+    return os.path.abspath(path) if path else None
 
 
 def _fill_defaults(app: Flask) -> None:
