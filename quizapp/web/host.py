@@ -7,9 +7,9 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from wtforms import BooleanField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
 from flask_wtf import FlaskForm
+from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
 from ..models import Game, Player, Quiz, School
@@ -36,8 +36,10 @@ class NewSessionForm(FlaskForm):
     speed_scoring = BooleanField(_l("Faster answers score more"), default=True)
     leaderboard_every = SelectField(
         _l("Leaderboard"), default="1",
-        choices=[("1", _l("After every question")), ("2", _l("Every 2 questions")),
-                 ("3", _l("Every 3 questions")), ("0", _l("Only at the end"))])
+        choices=[SelectChoice("1", _l("After every question")),
+                 SelectChoice("2", _l("Every 2 questions")),
+                 SelectChoice("3", _l("Every 3 questions")),
+                 SelectChoice("0", _l("Only at the end"))])
     late_join = BooleanField(_l("Students may join after the start"), default=True)
     in_person = BooleanField(_l("In person at the school"), default=True)
 
@@ -66,7 +68,7 @@ def index():
 def new():
     form = NewSessionForm()
     quizzes = db.session.scalars(select(Quiz).order_by(Quiz.language.desc(), Quiz.title)).all()
-    form.quiz.choices = [(q.slug, f"{q.title} ({q.question_count})") for q in quizzes]
+    form.quiz.choices = [SelectChoice(q.slug, f"{q.title} ({q.question_count})") for q in quizzes]
     schools = db.session.scalars(select(School).order_by(School.name).limit(2000)).all()
     if form.validate_on_submit():
         quiz = db.session.scalar(select(Quiz).where(Quiz.slug == form.quiz.data))
