@@ -113,8 +113,8 @@ def test_full_game(app, make, sockets, client):
     assert page.status_code == 200 and "Bình".encode() in page.data
 
 
-def test_question_closes_when_time_is_up(app, make, sockets):
-    make.quiz_file(app.config_tmp if hasattr(app, "config_tmp") else _tmp(app), "fast", [
+def test_question_closes_when_time_is_up(app, make, sockets, tmp_path):
+    make.quiz_file(tmp_path / "questions", "fast", [
         {"type": "single", "text": "quick?", "choices": ["a", "b"], "correct": [0],
          "time_limit": 5, "explanation": "a"}])
     game = make.game(quiz="fast")
@@ -130,12 +130,6 @@ def test_question_closes_when_time_is_up(app, make, sockets):
     assert late["ok"] is False and late["error"] == "not_accepting"
     result = p.received("player:result")[-1]
     assert result["answered"] is False
-
-
-def _tmp(app):
-    from pathlib import Path
-
-    return Path(app.instance_path).parent / "extra-questions"
 
 
 def test_host_updates_are_coalesced_and_only_for_the_host(app, make, sockets):
