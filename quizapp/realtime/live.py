@@ -66,7 +66,6 @@ class LiveGame:
         self.clock = time.monotonic
         self._tokens: dict[str, str] = {}  # token hash -> player id
         self._row_ids: dict[str, int] = {}  # player public id -> database id
-        self._last_result: dict[str, dict] = {}
         self._host_dirty = False
         self._host_flush_pending = False
         self._interval = app.config["HOST_UPDATE_INTERVAL"]
@@ -147,8 +146,11 @@ class LiveGame:
             row = db.session.get(PlayerRow, self._row_ids[player_id])
             row.active = False
             db.session.commit()
-            socketio.emit("player:kicked", {}, to=player_room(self.pin, player_id))
-            socketio.close_room(player_room(self.pin, player_id))
+            room = player_room(self.pin, player_id)
+            socketio.emit("player:kicked", {}, to=room)
+            for sid, _ in list(socketio.server.manager.get_participants("/", room)):
+                socketio.server.leave_room(sid, game_room(self.pin))
+            socketio.close_room(room)
             self._host_changed()
             if self.engine.phase is Phase.QUESTION and self.engine.all_answered():
                 self._reveal()
@@ -220,7 +222,6 @@ class LiveGame:
     # ----- transitions (lock held) ----------------------------------------------------------
 
     def _opened(self) -> None:
-        self._last_result.clear()
         self._save_phase(opened=True)
         question = self.engine.question
         payload = question.public(self.engine.index, self.engine.total)
@@ -248,28 +249,32 @@ class LiveGame:
                         db.session.rollback()
 
     def _reveal(self) -> None:
-        question = self.engine.reveal(self.clock())
-        index = self.engine.index
+        self.engine.reveal(self.clock())
         self._save_phase()
         reveal = self.reveal_payload()
         socketio.emit("question:reveal", reveal, to=game_room(self.pin))
         socketio.emit("question:reveal", reveal, to=host_room(self.pin))
         ranks = self.engine.ranks()
         for player in self.engine.active_players:
-            answer = player.answers.get(index)
-            result = {
-                "index": index,
-                "answered": answer is not None,
-                "correct": bool(answer and answer.correct),
-                "poll": question.is_poll,
-                "points": answer.points if answer else 0,
-                "score": player.score,
-                "streak": player.streak,
-                "rank": ranks[player.id],
-                "players": len(ranks),
-            }
-            self._last_result[player.id] = result
-            socketio.emit("player:result", result, to=player_room(self.pin, player.id))
+            socketio.emit("player:result", self.result_for(player, ranks),
+                          to=player_room(self.pin, player.id))
+
+    def result_for(self, player: Player, ranks: dict[str, int] | None = None) -> dict:
+        """A player's outcome of the current question, as ``player:result`` carries it."""
+        e = self.engine
+        ranks = ranks if ranks is not None else e.ranks()
+        answer = player.answers.get(e.index)
+        return {
+            "index": e.index,
+            "answered": answer is not None,
+            "correct": bool(answer and answer.correct),
+            "poll": e.question.is_poll,
+            "points": answer.points if answer else 0,
+            "score": player.score,
+            "streak": player.streak,
+            "rank": ranks.get(player.id),
+            "players": len(ranks),
+        }
 
     def _finish(self) -> None:
         self._save_phase()
@@ -333,8 +338,10 @@ class LiveGame:
             return None
         view = e.question.public(e.index, e.total)
         now = self.clock()
-        view["time_left"] = round(e.time_left(now), 2)
-        view["reading_left"] = round(max(0.0, e.choices_shown_at() - now), 2)
+        shown = e.choices_shown_at()
+        # time_left is the countdown after the choices appear, as in question:start
+        view["time_left"] = round(max(0.0, e.deadline() - max(now, shown)), 2)
+        view["reading_left"] = round(max(0.0, shown - now), 2)
         return view
 
     def player_state(self, player: Player) -> dict:
@@ -346,11 +353,13 @@ class LiveGame:
             mine = player.answers.get(e.index)
             state["answered"] = mine.choice_list if mine else None
         elif e.phase in (Phase.REVEAL, Phase.LEADERBOARD) and e.index >= 0:
-            state["result"] = self._last_result.get(player.id)
+            state["result"] = self.result_for(player)
             state["reveal"] = self.reveal_payload()
+            if e.phase is Phase.LEADERBOARD:
+                state["leaderboard"] = self.leaderboard()
         elif e.phase is Phase.OVER:
-            state["podium"] = self.podium()
-            state["rank"] = self.engine.ranks().get(player.id)
+            ranks = e.ranks()
+            state.update(podium=self.podium(), rank=ranks.get(player.id), players=len(ranks))
         return state
 
     def host_state(self) -> dict:

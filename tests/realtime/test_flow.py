@@ -239,3 +239,40 @@ def test_kick(app, make, sockets):
     assert host.call("host:kick", {"player_id": p.player_id})["error"] == "player_not_found"
     again = sockets(game["pin"]).call("player:join", {"pin": game["pin"], "nickname": "Rude"})
     assert again["ok"]
+
+
+def test_resume_state_in_every_phase(app, make, sockets):
+    game = make.game()
+    pin = game["pin"]
+    host, _ = host_for(sockets, game)
+    p = join(sockets, pin, "Again")
+    join(sockets, pin, "Other")
+
+    def state():
+        return p.call("player:resume", {"pin": pin, "token": p.token})["state"]
+
+    host.call("host:start")
+    q = state()["question"]
+    assert q["time_left"] <= q["time_limit"] and q["reading_left"] == 0
+    p.call("player:answer", {"question": 0, "choice": 2})
+    host.call("host:reveal")
+    s = state()
+    assert s["phase"] == "reveal" and s["result"]["correct"] and s["result"]["rank"] == 1
+    assert s["reveal"]["correct"] == [2]
+    host.call("host:next")
+    s = state()
+    assert s["phase"] == "leaderboard" and s["leaderboard"]["top"][0]["nickname"] == "Again"
+    host.call("host:end")
+    s = state()
+    assert s["phase"] == "over" and s["rank"] == 1 and s["players"] == 2
+
+
+def test_kicked_player_gets_no_more_game_messages(app, make, sockets):
+    game = make.game()
+    host, _ = host_for(sockets, game)
+    p = join(sockets, game["pin"], "Gone")
+    join(sockets, game["pin"], "Stays")
+    host.call("host:kick", {"player_id": p.player_id})
+    p.clear()
+    host.call("host:start")
+    assert p.received() == []

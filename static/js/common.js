@@ -1,0 +1,149 @@
+/* Shared by the projector and the phone: translated strings, DOM helpers, answer tiles, the
+   countdown and the chat-scenario player. Data from the server is only ever inserted as text. */
+"use strict";
+const Quiz = (() => {
+  const $ = (id) => document.getElementById(id);
+  const T = JSON.parse($("i18n").textContent);
+  const SHAPES = ["▲", "◆", "●", "■"];
+
+  /** A translated string with its {name} placeholders filled in. */
+  const t = (key, vars) => (T[key] || "").replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? vars[k] : m));
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = text;
+    return e;
+  }
+
+  /** An answer tile: colour, shape and letter, so that colour is never the only cue. */
+  function tile(i, text, tag) {
+    const e = el(tag || "li", "ch c" + i);
+    const shape = el("span", "shape", SHAPES[i]);
+    shape.setAttribute("aria-hidden", "true");
+    e.append(shape, el("span", "letter", "ABCD"[i]), el("span", "txt", text));
+    return e;
+  }
+
+  function show(id) {
+    for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== id;
+  }
+
+  /** Seconds from receipt until the choices show and until the countdown ends. question:start
+      counts time_left from the end of the chat; a resumed state counts it from now (so it then
+      exceeds time_limit while the chat is still playing). */
+  function timing(q) {
+    const reading = q.reading_left != null ? q.reading_left : q.reading_time || 0;
+    const ends = q.time_left > q.time_limit + 0.05 ? q.time_left : reading + q.time_left;
+    return { reading, ends, at: performance.now() };
+  }
+
+  /** Set a countdown bar (scaleX) or SVG ring (pathLength 100) to a fraction, or animate it to
+      zero over `secs` seconds with one linear CSS transition: nothing runs per frame. */
+  function setFill(fill, f, secs) {
+    const ring = fill instanceof SVGElement;
+    fill.style.transition = "none";
+    if (secs) fill.getBoundingClientRect(); // commit the start value first
+    if (secs) fill.style.transition = (ring ? "stroke-dashoffset " : "transform ") + secs + "s linear";
+    if (ring) fill.style.strokeDashoffset = String(100 * (1 - f));
+    else fill.style.transform = "scaleX(" + f + ")";
+  }
+
+  /** Reset a countdown to full and still. */
+  function fullClock(fill, num, total) {
+    setFill(fill, 1);
+    num.textContent = Math.round(total);
+    num.parentNode.classList.remove("low");
+  }
+
+  /** Run a countdown of `left` seconds out of `total`; the number updates 4 times a second.
+      Returns a function that stops it. */
+  function countdown(fill, num, total, left, onEnd) {
+    left = Math.max(0, left);
+    const end = performance.now() + left * 1000;
+    setFill(fill, total > 0 ? Math.min(1, left / total) : 0);
+    setFill(fill, 0, left);
+    let h = 0;
+    const tick = () => {
+      const s = Math.max(0, Math.ceil((end - performance.now()) / 1000));
+      num.textContent = s;
+      num.parentNode.classList.toggle("low", s <= 5);
+      if (s === 0) {
+        clearInterval(h);
+        if (onEnd) onEnd();
+      }
+    };
+    h = setInterval(tick, 250);
+    tick();
+    return () => clearInterval(h);
+  }
+
+  /** Play a chat scenario: messages evenly spaced over `total` seconds, with a "typing" bubble
+      before each incoming one; those already due (`left` < total) appear at once.
+      Returns a function that cancels what is still to come. */
+  function playChat(box, msgs, total, left, done) {
+    box.textContent = "";
+    box.hidden = false;
+    const other = msgs.find((m) => !m.mine);
+    const many = new Set(msgs.filter((m) => !m.mine).map((m) => m.from)).size > 1;
+    if (other) {
+      const head = el("div", "chat-h");
+      head.append(el("i", null, other.from.charAt(0)), el("span", null, other.from));
+      box.append(head);
+    }
+    const step = total / msgs.length;
+    const timers = [];
+    const typing = el("div", "msg them typing");
+    typing.append(el("i"), el("i"), el("i"));
+    msgs.forEach((m, i) => {
+      const add = () => {
+        typing.remove();
+        const b = el("div", "msg " + (m.mine ? "me" : "them"));
+        if (many && !m.mine && (i === 0 || msgs[i - 1].from !== m.from)) b.append(el("b", "from", m.from));
+        b.append(el("span", null, m.text));
+        box.append(b);
+        if (msgs[i + 1] && !msgs[i + 1].mine) box.append(typing);
+        box.scrollTop = box.scrollHeight;
+      };
+      const at = i * step - (total - left);
+      if (at <= 0) add();
+      else timers.push(setTimeout(add, at * 1000));
+    });
+    timers.push(setTimeout(done, Math.max(0, left) * 1000));
+    return () => timers.forEach(clearTimeout);
+  }
+
+  function toast(msg, ms) {
+    const box = $("toast");
+    box.textContent = msg;
+    box.hidden = false;
+    clearTimeout(toast.h);
+    toast.h = setTimeout(() => (box.hidden = true), ms || 4000);
+  }
+
+  /** A small banner while the connection is down, and "back online" for a moment after. */
+  function netBanner(socket, box) {
+    let down = false;
+    let h = 0;
+    const say = (key, cls) => {
+      clearTimeout(h);
+      box.textContent = t(key);
+      box.className = "net " + cls;
+      box.hidden = false;
+    };
+    const lost = () => {
+      down = true;
+      say("reconnecting", "down");
+    };
+    socket.on("disconnect", lost);
+    socket.on("connect_error", lost);
+    socket.on("connect", () => {
+      if (!down) return;
+      down = false;
+      say("online", "up");
+      h = setTimeout(() => (box.hidden = true), 2500);
+    });
+  }
+
+  return { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, SHAPES };
+})();

@@ -1,0 +1,258 @@
+/* The projector: lobby (QR, PIN, players), questions, reveals, leaderboards and the podium.
+   A reload or a reconnect asks the server for the state and draws it again. */
+"use strict";
+(() => {
+  const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, SHAPES } = Quiz;
+  const pin = JSON.parse($("cfg").textContent).pin;
+  const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
+
+  let phase = "";
+  let q = null; // the open question
+  let players = 0;
+  let stops = [];
+  let busy = false;
+  let drawn = false; // chips animate in only after the first drawing
+  const chips = new Map(); // player_id -> chip
+
+  function stop() {
+    stops.forEach((f) => f());
+    stops = [];
+  }
+  function text(id, value) {
+    $(id).textContent = value;
+  }
+
+  /** Which controls each phase offers. */
+  const CONTROLS = {
+    lobby: [],
+    question: ["btn-reveal", "btn-end"],
+    reveal: ["btn-next", "btn-end"],
+    leaderboard: ["btn-next", "btn-end"],
+    over: [],
+  };
+  function setPhase(p, view) {
+    phase = p;
+    document.body.dataset.phase = p;
+    for (const id of ["btn-next", "btn-reveal", "btn-end"]) $(id).hidden = !CONTROLS[p].includes(id);
+    $("keys").hidden = p === "over" || p === "lobby";
+    $("deck-pin").hidden = p === "lobby" || p === "over";
+    show(view);
+  }
+
+  // ----- connection and commands -------------------------------------------------------------
+
+  netBanner(socket, $("net"));
+  socket.on("connect", join);
+
+  function join() {
+    socket.timeout(8000).emit("host:join", { pin }, (err, ack) => {
+      if (err) {
+        if (socket.connected) setTimeout(join, 1000);
+        return;
+      }
+      if (!ack.ok) return toast(ack.message, 15000);
+      draw(ack.state);
+    });
+  }
+
+  function act(event, data) {
+    if (busy) return;
+    busy = true;
+    if (document.activeElement) document.activeElement.blur();
+    socket.timeout(8000).emit(event, Object.assign({ pin }, data), (err, ack) => {
+      setTimeout(() => (busy = false), 400); // a double press must not skip a screen
+      if (err) toast(t("no_conn"));
+      else if (!ack.ok) toast(ack.message);
+    });
+  }
+
+  function start() {
+    if (players === 0 && !confirm(t("start_empty"))) return;
+    act("host:start");
+  }
+  function next() {
+    if (phase === "lobby") start();
+    else if (phase !== "over" && phase) act("host:next");
+  }
+
+  $("btn-start").addEventListener("click", start);
+  $("btn-next").addEventListener("click", next);
+  $("btn-reveal").addEventListener("click", () => act("host:reveal"));
+  $("btn-end").addEventListener("click", () => {
+    $("btn-end").blur();
+    if (confirm(t("end"))) act("host:end");
+  });
+
+  // Keyboard and presentation remotes: Space, →, Enter or PageDown = next; R = reveal.
+  // A focused button or link keeps its own keys.
+  document.addEventListener("keydown", (e) => {
+    if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || e.target.closest("button, a, input")) return;
+    const k = e.key;
+    if (k === " " || k === "ArrowRight" || k === "Enter" || k === "PageDown") {
+      e.preventDefault();
+      next();
+    } else if ((k === "r" || k === "R") && phase === "question") {
+      act("host:reveal");
+    }
+  });
+
+  // ----- drawing the state -------------------------------------------------------------------
+
+  function draw(s) {
+    lobby(s);
+    if (s.phase === "question" && s.question) question(s.question, s.answered);
+    else if (s.phase === "reveal" && s.reveal) revealed(s.reveal);
+    else if (s.phase === "leaderboard" && s.leaderboard) board(s.leaderboard);
+    else if (s.phase === "over") over({ podium: s.podium || [], players: s.count });
+    else {
+      stop();
+      setPhase("lobby", "v-lobby");
+    }
+  }
+
+  /** The lobby list: a chip per player, newest first; a click removes the player. */
+  function lobby(d) {
+    players = d.count;
+    text("count", d.count);
+    text("q-of", d.count);
+    const box = $("chips");
+    const seen = new Set();
+    for (const p of d.players) {
+      seen.add(p.player_id);
+      if (chips.has(p.player_id)) continue;
+      const chip = el("li", drawn ? "chip new" : "chip");
+      const b = el("button", null, p.nickname);
+      b.type = "button";
+      b.addEventListener("click", () => {
+        b.blur();
+        if (confirm(t("kick", { name: p.nickname }))) act("host:kick", { player_id: p.player_id });
+      });
+      chip.append(b);
+      chips.set(p.player_id, chip);
+      box.prepend(chip);
+    }
+    for (const [id, chip] of chips) {
+      if (!seen.has(id)) {
+        chip.remove();
+        chips.delete(id);
+      }
+    }
+    $("lobby-empty").hidden = d.count > 0;
+    drawn = true;
+  }
+
+  const sizeClass = (s) => (s.length > 150 ? " xl" : s.length > 90 ? " l" : "");
+
+  function question(d, answered) {
+    stop();
+    q = d;
+    const time = timing(d);
+    text("q-num", t("question_n", { n: d.index + 1, total: d.total }));
+    text("q-kind", t("type_" + d.type));
+    text("q-text", d.text);
+    $("q-text").className = "q-text" + sizeClass(d.text);
+    progress({ index: d.index, answered: answered || 0, players });
+    const tiles = $("q-tiles");
+    tiles.textContent = "";
+    d.choices.forEach((c, i) => tiles.append(tile(i, c)));
+    tiles.className = "tiles n" + d.choices.length;
+    $("v-question").classList.toggle("with-chat", !!d.chat);
+    fullClock($("q-ring"), $("q-sec"), d.time_limit);
+    setPhase("question", "v-question");
+    const open = () => {
+      tiles.hidden = false;
+      $("q-reading").hidden = true;
+      const left = time.ends - (performance.now() - time.at) / 1000;
+      stops.push(countdown($("q-ring"), $("q-sec"), d.time_limit, left));
+    };
+    tiles.hidden = time.reading > 0;
+    $("q-reading").hidden = time.reading <= 0;
+    if (d.chat) stops.push(playChat($("q-chat"), d.chat, d.reading_time, time.reading, open));
+    else {
+      $("q-chat").hidden = true;
+      open();
+    }
+  }
+
+  function progress(d) {
+    if (!q || d.index !== q.index) return;
+    text("q-ans", d.answered);
+    text("q-of", d.players);
+  }
+
+  function revealed(d) {
+    stop();
+    const poll = d.type === "poll";
+    text("r-num", t("question_n", { n: d.index + 1, total: d.total }));
+    text("r-text", d.text);
+    text("r-ans", d.answered);
+    text("r-of", d.players);
+    text("r-lesson-h", t(poll ? "discuss" : "lesson"));
+    text("r-expl", d.explanation);
+    $("r-expl").className = d.explanation.length > 220 ? "xl" : d.explanation.length > 140 ? "l" : "";
+    const mark = (i) => (poll ? "" : d.correct.includes(i) ? " right" : " dim");
+    const chart = $("r-chart");
+    chart.textContent = "";
+    const max = Math.max(1, ...d.counts);
+    d.choices.forEach((c, i) => {
+      const col = el("div", "col c" + i + mark(i));
+      const bar = el("div", "bar");
+      bar.style.height = "calc((100% - 5.5rem) * " + (d.counts[i] || 0) / max + ")";
+      const foot = el("span", "foot", SHAPES[i]);
+      if (mark(i) === " right") foot.append(el("b", "ok", "✓"));
+      col.append(el("b", "n", d.counts[i] || 0), bar, foot);
+      chart.append(col);
+    });
+    const tiles = $("r-tiles");
+    tiles.textContent = "";
+    d.choices.forEach((c, i) => {
+      const item = tile(i, c);
+      item.className += mark(i);
+      if (mark(i) === " right") item.append(el("span", "ok", "✓"));
+      tiles.append(item);
+    });
+    tiles.className = "tiles small n" + d.choices.length;
+    text("next-label", t(d.index + 1 >= d.total ? "finish" : "next"));
+    setPhase("reveal", "v-reveal");
+  }
+
+  function board(d) {
+    stop();
+    text("b-sub", t("after_q", { n: d.index + 1, total: d.total }));
+    text("next-label", t("next"));
+    const rows = $("b-rows");
+    rows.textContent = "";
+    const top = d.top[0] ? d.top[0].score || 1 : 1;
+    d.top.forEach((p, i) => {
+      const li = el("li", "r" + p.rank);
+      li.style.setProperty("--w", Math.max(0.25, p.score / top));
+      li.style.animationDelay = i * 0.08 + "s";
+      li.append(el("b", "rk", p.rank), el("span", "nm", p.nickname), el("span", "sc", p.score));
+      rows.append(li);
+    });
+    setPhase("leaderboard", "v-board");
+  }
+
+  function over(d) {
+    stop();
+    const podium = $("podium");
+    podium.textContent = "";
+    // 2nd, 1st, 3rd, as on a real podium.
+    for (const i of [1, 0, 2]) {
+      const p = d.podium[i];
+      const step = el("div", "step p" + (i + 1) + (p ? "" : " empty"));
+      if (p) step.append(el("span", "nm", p.nickname), el("span", "sc", p.score));
+      step.append(el("div", "block", p ? p.rank : ""));
+      podium.append(step);
+    }
+    text("o-sub", t("took_part", { n: d.players || 0 }));
+    setPhase("over", "v-over");
+  }
+
+  socket.on("lobby:update", lobby);
+  socket.on("question:start", (d) => question(d, 0));
+  socket.on("question:progress", progress);
+  socket.on("question:reveal", revealed);
+  socket.on("leaderboard", board);
+  socket.on("game:over", over);
+})();

@@ -1,0 +1,341 @@
+/* The phone: join, wait, answer, see the result, the leaderboard and the safety summary.
+   The resume token survives refreshes and lost networks; an answer is re-sent until acked. */
+"use strict";
+(() => {
+  const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner } = Quiz;
+  const pin = JSON.parse($("cfg").textContent).pin;
+  const NAMES = JSON.parse($("names").textContent);
+  const KEY = "quiz:" + pin;
+  const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
+  const BRAND = $("me-name").textContent;
+
+  let me = load(); // {token, player_id, nickname}
+  let q = null; // the question on screen
+  const chosen = new Set(); // multiple select
+  let pending = null; // an answer not yet acknowledged: {question, choice}
+  let reveal = null; // the last question:reveal
+  let result = null; // the last player:result
+  let stops = []; // cancels the running timers
+  let later = 0;
+
+  function load() {
+    try {
+      const v = JSON.parse(localStorage.getItem(KEY));
+      return v && v.token ? v : null;
+    } catch (e) {
+      return null;
+    }
+  }
+  function store(value) {
+    me = value;
+    try {
+      if (value) localStorage.setItem(KEY, JSON.stringify(value));
+      else localStorage.removeItem(KEY);
+    } catch (e) {
+      // private browsing: the game still works until the page is reloaded
+    }
+  }
+  function stop() {
+    stops.forEach((f) => f());
+    stops = [];
+    clearTimeout(later);
+  }
+  const text = (id, value) => ($(id).textContent = value);
+  const rank = (r, n) => (r ? r + (n ? "/" + n : "") : "–");
+  function setScore(score) {
+    $("me-score").hidden = false;
+    text("me-score", score);
+  }
+
+  // ----- connecting and joining ---------------------------------------------------------------
+
+  netBanner(socket, $("net"));
+  socket.on("connect", () => (me ? resume() : $("v-connect").hidden || toJoin()));
+  show(me ? "v-connect" : "v-join");
+
+  /** Come back into the game with the stored token: after a refresh and after every reconnect. */
+  function resume() {
+    const token = me.token;
+    socket.timeout(6000).emit("player:resume", { pin, token }, (err, ack) => {
+      if (!me || me.token !== token) return;
+      if (err) return socket.connected && setTimeout(resume, 1000);
+      if (ack.ok) return joined(ack.nickname, ack.score, ack.state, true);
+      if (ack.error === "invalid_token") {
+        store(null);
+        toJoin(ack.message);
+      } else if (ack.error === "game_not_found") {
+        store(null);
+        show("v-gone");
+      } else toast(ack.message);
+    });
+  }
+
+  function toJoin(message) {
+    stop();
+    $("join-err").hidden = !message;
+    text("join-err", message || "");
+    show("v-join");
+  }
+
+  function joined(nickname, score, state, again) {
+    me.nickname = nickname;
+    store(me);
+    text("me-name", nickname);
+    text("wait-nick", nickname);
+    setScore(score || 0);
+    draw(state, again);
+  }
+
+  const pick = (list) => list[Math.floor(Math.random() * list.length)];
+  $("suggest").addEventListener("click", () => {
+    let name;
+    do name = NAMES.en ? pick(NAMES.t) + " " + pick(NAMES.a) : pick(NAMES.a) + " " + pick(NAMES.t);
+    while (name.length > 20);
+    $("nick").value = name;
+  });
+
+  $("join-form").addEventListener("submit", (e) => {
+    e.preventDefault();
+    const btn = $("join-btn");
+    const data = { pin, nickname: $("nick").value.trim(), class_label: $("cls").value.trim() };
+    btn.disabled = true;
+    socket.timeout(8000).emit("player:join", data, (err, ack) => {
+      btn.disabled = false;
+      if (err) return toJoin(t("no_conn"));
+      if (!ack.ok) return toJoin(ack.message);
+      me = { token: ack.token, player_id: ack.player_id, nickname: ack.nickname };
+      joined(ack.nickname, ack.state.score, ack.state, false);
+    });
+  });
+
+  $("rejoin").addEventListener("click", () => {
+    $("nick").value = "";
+    toJoin();
+    $("nick").focus();
+  });
+
+  // ----- screens ------------------------------------------------------------------------------
+
+  /** Draw the screen for a State from a join or resume ack. */
+  function draw(s, again) {
+    if (s.phase === "question" && s.question) return question(s.question, s.answered);
+    if (s.phase === "reveal" || s.phase === "leaderboard") {
+      reveal = s.reveal || null;
+      result = s.result || null;
+      if (result) return s.phase === "reveal" ? showResult(result) : board(null);
+      return waiting("wait_next", again);
+    }
+    if (s.phase === "over") return over(s);
+    waiting("wait_lobby", again);
+  }
+
+  function waiting(key, again) {
+    stop();
+    text("wait-title", t(again ? "back" : "in"));
+    text("wait-msg", t(key));
+    show("v-wait");
+  }
+
+  function question(data, answered) {
+    const same = q && q.index === data.index && !$("v-q").hidden;
+    stop();
+    q = data;
+    if (answered) return sent(answered, "ok");
+    if (pending && pending.question === data.index) {
+      sent(pending.choice, "sending");
+      return send();
+    }
+    const time = data.time || (data.time = timing(data)); // kept for a redraw of this question
+    const since = () => (performance.now() - time.at) / 1000;
+    const reading = time.reading - since();
+    const chat = $("q-chat");
+    const grid = $("q-ans");
+    const open = () => {
+      grid.hidden = false;
+      chat.classList.add("done");
+      chat.scrollTop = chat.scrollHeight;
+      hint(data.multiple ? t("pick_all") : "");
+      $("q-submit").hidden = !data.multiple;
+      stops.push(countdown($("q-bar"), $("q-sec"), data.time_limit, time.ends - since(), timeUp));
+    };
+    if (same && reading <= 0) return open();
+    chosen.clear();
+    text("q-num", t("question_n", { n: data.index + 1, total: data.total }));
+    text("q-text", data.text);
+    $("q-err").hidden = true;
+    grid.textContent = "";
+    grid.className = "ans" + (data.choices.some((c) => c.length > 22) ? " one" : data.choices.length < 3 ? " two" : "");
+    data.choices.forEach((c, i) => {
+      const b = tile(i, c, "button");
+      b.type = "button";
+      if (data.multiple) b.setAttribute("aria-pressed", "false");
+      b.addEventListener("click", () => choose(i, b));
+      grid.append(b);
+    });
+    $("q-submit").disabled = true;
+    $("q-submit").hidden = true;
+    fullClock($("q-bar"), $("q-sec"), data.time_limit);
+    chat.hidden = !data.chat;
+    chat.classList.remove("done");
+    show("v-q");
+    if (!data.chat) return open();
+    if (reading <= 0) {
+      playChat(chat, data.chat, 1, 0, () => {});
+      return open();
+    }
+    grid.hidden = true;
+    hint(t("reading"));
+    stops.push(playChat(chat, data.chat, data.reading_time, reading, () => {
+      open();
+      window.scrollTo(0, 0);
+    }));
+  }
+
+  function hint(msg) {
+    $("q-hint").hidden = !msg;
+    text("q-hint", msg);
+  }
+
+  function timeUp() {
+    // The server still takes an answer sent in the last second; after that, time is up.
+    later = setTimeout(() => $("v-q").hidden || pending || sent(null, "late"), 1200);
+  }
+
+  function choose(i, b) {
+    if (!q.multiple) return answer(i);
+    if (chosen.has(i)) chosen.delete(i);
+    else chosen.add(i);
+    b.classList.toggle("on", chosen.has(i));
+    b.setAttribute("aria-pressed", String(chosen.has(i)));
+    $("q-submit").disabled = !chosen.size;
+  }
+  $("q-submit").addEventListener("click", () => chosen.size && answer([...chosen].sort((a, b) => a - b)));
+
+  function answer(choice) {
+    pending = { question: q.index, choice };
+    sent(choice, "sending");
+    send();
+  }
+
+  /** Send the pending answer; without an ack in 4 s send it again (the server makes a repeat
+      harmless). While offline it waits: the resume after reconnecting sends it. */
+  function send() {
+    const p = pending;
+    if (!p || !socket.connected) return;
+    socket.timeout(4000).emit("player:answer", { question: p.question, choice: p.choice }, (err, ack) => {
+      if (pending !== p) return;
+      if (err) return setTimeout(send, 300);
+      pending = null;
+      if (ack.ok || ack.error === "already_answered") return sent(p.choice, "ok");
+      if (ack.error === "not_joined") {
+        pending = p;
+        return me && resume();
+      }
+      if (ack.error === "not_accepting") return sent(p.choice, "late", ack.message);
+      question(q, null);
+      $("q-err").hidden = false;
+      text("q-err", ack.message);
+    });
+  }
+
+  /** After answering: the chosen shapes and what happens next. */
+  function sent(choice, how, message) {
+    stop();
+    const box = $("sent-tiles");
+    box.textContent = "";
+    for (const i of choice == null ? [] : [].concat(choice)) box.append(tile(i, "", "span"));
+    $("v-sent").className = "view center sent-" + how;
+    text("sent-title", t({ ok: "sent", sending: "sending", late: "timeup" }[how]));
+    text("sent-msg", message || t(how === "late" ? "timeup_wait" : "sent_wait"));
+    show("v-sent");
+  }
+
+  function showResult(r) {
+    stop();
+    const kind = r.poll ? "poll" : !r.answered ? "late" : r.correct ? "ok" : "bad";
+    $("v-res").className = "view res res-" + kind;
+    text("res-icon", { poll: "✓", late: "⌛", ok: "✓", bad: "✗" }[kind]);
+    text("res-title", t({ poll: "poll", late: "timeup", ok: "correct", bad: "wrong" }[kind]));
+    text("res-pts", r.points > 0 ? "+" + r.points : "");
+    $("res-streak").hidden = r.poll || r.streak < 2;
+    text("res-streak", "🔥 " + t("streak", { n: r.streak }));
+    text("res-score", r.score);
+    text("res-rank", rank(r.rank, r.players));
+    lesson(r.index);
+    show("v-res");
+    window.scrollTo(0, 0);
+  }
+
+  /** The lesson of the question, from question:reveal: the right answer(s) and the explanation. */
+  function lesson(index) {
+    const box = $("res-lesson");
+    const ans = $("res-answer");
+    ans.textContent = "";
+    box.hidden = !reveal || reveal.index !== index;
+    if (box.hidden) return;
+    if (reveal.type !== "poll") for (const i of reveal.correct) ans.append(tile(i, reveal.choices[i], "p"));
+    text("res-expl", reveal.explanation);
+    box.hidden = !ans.firstChild && !reveal.explanation;
+  }
+
+  function board(d) {
+    stop();
+    text("board-score", result ? result.score : $("me-score").textContent);
+    text("board-rank", result ? rank(result.rank, result.players) : "–");
+    list($("board-top"), d ? d.top : []);
+    show("v-board");
+  }
+
+  function list(ol, rows) {
+    ol.textContent = "";
+    for (const p of rows) {
+      const li = el("li", me && p.nickname === me.nickname ? "mine" : "");
+      li.append(el("b", "rk", p.rank), el("span", "nm", p.nickname), el("span", "sc", p.score));
+      ol.append(li);
+    }
+    ol.hidden = !rows.length;
+  }
+
+  function over(d) {
+    stop();
+    pending = null;
+    setScore(d.score);
+    text("over-score", d.score);
+    text("over-rank", rank(d.rank, d.players));
+    list($("over-podium"), d.podium || []);
+    show("v-over");
+    window.scrollTo(0, 0);
+  }
+
+  // ----- events -------------------------------------------------------------------------------
+
+  socket.on("question:start", (d) => {
+    if (!me) return;
+    reveal = pending = q = null;
+    question(d, null);
+  });
+  socket.on("question:reveal", (d) => {
+    if (!me) return;
+    stop();
+    reveal = d;
+    // player:result follows at once; should it not come, leave no dead question on screen.
+    later = setTimeout(() => waiting("wait_next"), 3000);
+  });
+  socket.on("player:result", (r) => {
+    if (!me) return;
+    pending = null;
+    result = r;
+    setScore(r.score);
+    showResult(r);
+  });
+  socket.on("leaderboard", (d) => me && board(d));
+  socket.on("game:over", (d) => me && over(d));
+  socket.on("player:kicked", () => {
+    store(null);
+    pending = null;
+    stop();
+    $("me-score").hidden = true;
+    text("me-name", BRAND);
+    show("v-kicked");
+  });
+})();
