@@ -29,13 +29,11 @@ const Quiz = (() => {
     for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== id;
   }
 
-  /** Seconds from receipt until the choices show and until the countdown ends. question:start
-      counts time_left from the end of the chat; a resumed state counts it from now (so it then
-      exceeds time_limit while the chat is still playing). */
+  /** Seconds from receipt until the choices show and until the countdown ends. time_left is
+      always the countdown that runs once the choices are shown (see docs/protocol.md). */
   function timing(q) {
     const reading = q.reading_left != null ? q.reading_left : q.reading_time || 0;
-    const ends = q.time_left > q.time_limit + 0.05 ? q.time_left : reading + q.time_left;
-    return { reading, ends, at: performance.now() };
+    return { reading, ends: reading + q.time_left, at: performance.now() };
   }
 
   /** Set a countdown bar (scaleX) or SVG ring (pathLength 100) to a fraction, or animate it to

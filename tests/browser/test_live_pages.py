@@ -1,0 +1,106 @@
+"""A real browser: the projector shows the lobby, a phone joins through the join URL and answers,
+the projector shows the reveal. Debian's Chromium, driven by Playwright."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from tests.support import ADMIN_PASSWORD, ServerProcess
+
+pytestmark = pytest.mark.browser
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def server(tmp_path):
+    proc = ServerProcess(tmp_path / "instance").start()
+    yield proc
+    proc.stop()
+    assert "Traceback" not in proc.log(), proc.log()
+
+
+@pytest.fixture
+def browser():
+    assert shutil.which("chromium"), "install Debian's chromium (apt-get install chromium)"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+def watch_console(page, errors: list):
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+
+
+def test_lobby_join_answer_reveal(server, browser, tmp_path):
+    game = server.create_game(server.token())
+    errors: list[str] = []
+
+    projector = browser.new_page(viewport={"width": 1280, "height": 720})
+    watch_console(projector, errors)
+    projector.goto(server.url + "/login")
+    projector.fill("#username", "admin")
+    projector.fill("#password", ADMIN_PASSWORD)
+    projector.click("button.btn-primary")
+    projector.goto(game["host_url"])
+    expect(projector.locator("#v-lobby")).to_be_visible()
+    expect(projector.locator("body")).to_contain_text(game["pin"][:3])
+    qr = projector.locator(f"img[src*='{game['pin']}/qr.svg']")
+    expect(qr).to_be_visible()
+    assert projector.evaluate("(img) => img.naturalWidth > 0", qr.element_handle())
+
+    phone_context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True,
+                                        has_touch=True)
+    phone = phone_context.new_page()
+    watch_console(phone, errors)
+    phone.goto(game["join_url"])
+    phone.fill("#nick", "Cú <b>Mèo</b>")
+    phone.click("#join-btn")
+    expect(phone.locator("#join-err")).to_be_visible()  # markup is refused, with a message
+    phone.fill("#nick", "Cú Mèo")
+    phone.click("#join-btn")
+    expect(phone.locator("#v-wait")).to_be_visible()
+    expect(projector.locator("#chips")).to_contain_text("Cú Mèo")
+    expect(projector.locator("#count")).to_have_text("1")
+
+    # a refresh keeps the player (token in localStorage)
+    phone.reload()
+    expect(phone.locator("#v-wait")).to_be_visible()
+    expect(phone.locator("#wait-nick")).to_have_text("Cú Mèo")
+    expect(projector.locator("#count")).to_have_text("1")
+
+    projector.click("#btn-start")
+    expect(projector.locator("#v-question")).to_be_visible()
+    expect(projector.locator("#q-text")).to_have_text("Which one is correct?")
+    expect(phone.locator("#v-q")).to_be_visible()
+    expect(phone.locator("#q-text")).to_have_text("Which one is correct?")
+    buttons = phone.locator("#q-ans button")
+    expect(buttons).to_have_count(4)
+    projector.screenshot(path=str(tmp_path / "projector-question.png"))
+    phone.screenshot(path=str(tmp_path / "phone-question.png"))
+    buttons.nth(2).click()  # "Two", the correct answer; the only player answered: reveal
+
+    expect(projector.locator("#v-reveal")).to_be_visible()
+    expect(projector.locator("#r-expl")).to_have_text("Two is correct.")
+    expect(projector.locator("#r-chart")).to_contain_text("1")
+    expect(phone.locator("#v-res")).to_be_visible()
+    expect(phone.locator("#res-score")).not_to_have_text("0")
+    expect(phone.locator("#res-rank")).to_contain_text("1")
+    projector.screenshot(path=str(tmp_path / "projector-reveal.png"))
+    phone.screenshot(path=str(tmp_path / "phone-result.png"))
+
+    # the presenter ends the session (after confirming): podium on the projector, summary with
+    # helplines on the phone
+    projector.once("dialog", lambda dialog: dialog.accept())
+    projector.click("#btn-end")
+    expect(projector.locator("#v-over")).to_be_visible()
+    expect(projector.locator("#podium")).to_contain_text("Cú Mèo")
+    expect(phone.locator("#v-over")).to_be_visible()
+    expect(phone.locator("a[href='tel:111']")).to_be_visible()
+    expect(phone.locator("a[href='tel:113']")).to_be_visible()
+    assert not errors, errors
