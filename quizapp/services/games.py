@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..engine import Options
@@ -30,20 +31,20 @@ class GameOptions:
         if raw is None:
             return cls()
         if not isinstance(raw, dict):
-            raise OptionsError("options must be an object")
+            raise OptionsError(_("options must be an object"))
         unknown = set(raw) - {"speed_scoring", "leaderboard_every", "late_join"}
         if unknown:
-            raise OptionsError(f"unknown option: {', '.join(sorted(unknown))}")
+            raise OptionsError(_("unknown option: %(names)s", names=", ".join(sorted(unknown))))
         values = {}
         for key in ("speed_scoring", "late_join"):
             if key in raw:
                 if not isinstance(raw[key], bool):
-                    raise OptionsError(f"{key} must be true or false")
+                    raise OptionsError(_("%(key)s must be true or false", key=key))
                 values[key] = raw[key]
         if "leaderboard_every" in raw:
             every = raw["leaderboard_every"]
             if type(every) is not int or not 0 <= every <= 100:
-                raise OptionsError("leaderboard_every must be an integer from 0 to 100")
+                raise OptionsError(_("leaderboard_every must be an integer from 0 to 100"))
             values["leaderboard_every"] = every
         return cls(**values)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, g, jsonify, request
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -50,7 +51,7 @@ def create_token():
         return fail(401, "unauthorized")
     user = authenticate(auth.username, auth.password)
     if user is None:
-        return fail(401, "unauthorized", "Wrong username or password.")
+        return fail(401, "unauthorized", _("Wrong username or password."))
     return jsonify(token=issue_api_token(user), role=user.role)
 
 
@@ -71,26 +72,26 @@ def create_game():
         return fail(403, "forbidden")
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return fail(400, "bad_request", "Send a JSON object.")
+        return fail(400, "bad_request", _("Send a JSON object."))
     slug, code = body.get("quiz"), body.get("school")
     label = body.get("class_label", "")
     if not isinstance(slug, str) or not isinstance(code, str) or not isinstance(label, str):
-        return fail(400, "bad_request", "quiz and school are required strings.")
+        return fail(400, "bad_request", _("quiz and school are required strings."))
     if len(label) > 40:
-        return fail(400, "bad_request", "class_label is at most 40 characters.")
+        return fail(400, "bad_request", _("class_label is at most 40 characters."))
     in_person = body.get("in_person", True)
     if not isinstance(in_person, bool):
-        return fail(400, "bad_request", "in_person must be true or false.")
+        return fail(400, "bad_request", _("in_person must be true or false."))
     try:
         options = GameOptions.parse(body.get("options"))
     except OptionsError as exc:
         return fail(400, "bad_request", str(exc))
     quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
     if quiz is None:
-        return fail(404, "not_found", "No quiz has this slug.")
+        return fail(404, "not_found", _("No quiz has this slug."))
     school = db.session.scalar(select(School).where(School.code == code.strip().upper()))
     if school is None:
-        return fail(404, "not_found", "No school has this code.")
+        return fail(404, "not_found", _("No school has this code."))
     game = open_game(quiz, school, user, label, options, in_person=in_person)
     return jsonify(**game_links(game), host_token=game.host_token), 201
 
@@ -149,7 +150,7 @@ def records(code: str):
     user = g.api_user
     school = db.session.scalar(select(School).where(School.code == code.upper()))
     if school is None:
-        return fail(404, "not_found", "No school has this code.")
+        return fail(404, "not_found", _("No school has this code."))
     if user.role == "staff" and user.school_id != school.id:
         return fail(403, "forbidden")
     presenter = user if user.role == "presenter" else None
