@@ -13,6 +13,7 @@ MESSAGES = {
     "late_join_closed": _l("This session has already started and does not accept new players."),
     "invalid_token": _l("We could not find you in this session. Join again."),
     "not_joined": _l("Join the session first."),
+    "already_joined": _l("This device has already joined the session under another nickname."),
     "not_accepting": _l("This question is not open for answers."),
     "already_answered": _l("You have already answered this question."),
     "invalid_choice": _l("That choice is not one of the options."),

@@ -135,10 +135,6 @@ class Game(db.Model):
     presenter: Mapped[User] = relationship()
     players: Mapped[list["Player"]] = relationship(back_populates="game", order_by="Player.joined")
 
-    @property
-    def is_over(self) -> bool:
-        return self.phase == "over"
-
 
 class Player(db.Model):
     """A student in one session: a nickname and an optional class label, nothing else."""
@@ -173,6 +169,7 @@ class Answer(db.Model):
     correct: Mapped[Optional[bool]] = mapped_column()
     points: Mapped[int] = mapped_column(default=0)
     elapsed_ms: Mapped[int] = mapped_column(default=0)
+    streak: Mapped[int] = mapped_column(default=0)  # the player's streak after this answer
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     player: Mapped[Player] = relationship(back_populates="answers")

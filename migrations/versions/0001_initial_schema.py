@@ -121,6 +121,7 @@ def upgrade():
     sa.Column('correct', sa.Boolean(), nullable=True),
     sa.Column('points', sa.Integer(), nullable=False),
     sa.Column('elapsed_ms', sa.Integer(), nullable=False),
+    sa.Column('streak', sa.Integer(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['game_id'], ['game.id'], ),
     sa.ForeignKeyConstraint(['player_id'], ['player.id'], ),

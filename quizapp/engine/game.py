@@ -100,9 +100,6 @@ class Game:
     def active_players(self) -> list[Player]:
         return [p for p in self.players.values() if p.active]
 
-    def nickname_available(self, nickname: str) -> bool:
-        return nickname_key(nickname) not in self._nicknames
-
     def check_join(self, nickname: str) -> None:
         """Raise ``Rejected`` if a player with this nickname may not join now."""
         if self.phase is Phase.OVER:
@@ -134,16 +131,20 @@ class Game:
         self.players[player.id] = player
         if player.active:
             self._nicknames[nickname_key(player.nickname)] = player.id
-        for answer in player.answers.values():
-            self._count(answer)
+        if player.active:
+            for answer in player.answers.values():
+                self._count(answer)
 
     def remove_player(self, player_id: str) -> Player:
-        """Take a player out of the game (kicked). The name becomes free again."""
+        """Take a player out of the game (kicked). The name becomes free again and the player's
+        answers leave the counts, as they leave the results."""
         player = self.players.get(player_id)
         if player is None or not player.active:
             raise Rejected("player_not_found")
         player.active = False
         self._nicknames.pop(nickname_key(player.nickname), None)
+        for answer in player.answers.values():
+            self._count(answer, -1)
         return player
 
     # ----- timing --------------------------------------------------------------------------------
@@ -184,6 +185,8 @@ class Game:
 
     def start(self, now: float) -> Question:
         """Leave the lobby and open the first question."""
+        if self.phase is Phase.OVER:
+            raise Rejected("game_over")
         if self.phase is not Phase.LOBBY:
             raise Rejected("already_started")
         return self._open(0, now)
@@ -241,9 +244,26 @@ class Game:
         self.counts.setdefault(index, [0] * len(self.questions[index].choices))
         return self.questions[index]
 
-    def resume_question(self, index: int, opened_at: float) -> None:
-        """Reopen question ``index`` as it was at ``opened_at`` (rebuilding a game from storage)."""
-        self._open(index, opened_at)
+    def restore_phase(self, phase: Phase, index: int, opened_at: float | None = None) -> None:
+        """Put the game back in ``phase`` at question ``index`` (rebuilding it from storage); an
+        open question keeps the clock it had (``opened_at``)."""
+        if phase is Phase.LOBBY or not 0 <= index < self.total:
+            self.phase, self.index = (Phase.LOBBY, -1) if phase is Phase.LOBBY else (phase, index)
+            return
+        self.index = index
+        self.phase = phase
+        self.opened_at = opened_at
+        self.counts.setdefault(index, [0] * len(self.questions[index].choices))
+
+    def snapshot(self) -> tuple:
+        """The flow state and streaks, to put back with ``restore`` if storing a change fails."""
+        return (self.phase, self.index, self.opened_at, self.closed_at,
+                {p.id: p.streak for p in self.players.values()})
+
+    def restore(self, snapshot: tuple) -> None:
+        self.phase, self.index, self.opened_at, self.closed_at, streaks = snapshot
+        for player_id, streak in streaks.items():
+            self.players[player_id].streak = streak
 
     # ----- answers -------------------------------------------------------------------------------
 
@@ -299,11 +319,11 @@ class Game:
         self.record(result)
         return result
 
-    def _count(self, answer: Answer) -> None:
+    def _count(self, answer: Answer, step: int = 1) -> None:
         counts = self.counts.setdefault(answer.index,
                                         [0] * len(self.questions[answer.index].choices))
         for i in answer.choice:
-            counts[i] += 1
+            counts[i] += step
 
     def answered_count(self) -> int:
         if self.index < 0:

@@ -49,15 +49,26 @@ def validate_nickname(raw: object) -> str:
         raise NicknameError("too_short")
     if len(name) > MAX_LENGTH:
         raise NicknameError("too_long")
-    for char in name:
-        if char in _ALLOWED_PUNCT:
-            continue
-        category = unicodedata.category(char)
-        if category[0] not in "LN" and category != "Mn":
-            raise NicknameError("characters")
+    _check_characters(name, "characters")
     if not nickname_key(name):
         raise NicknameError("characters")
     return name
+
+
+def _check_characters(text: str, reason: str, extra: str = "") -> None:
+    """Letters, digits, a little punctuation, and at most two combining marks in a row (enough
+    for any Vietnamese letter, too few to stack marks over the text around it)."""
+    marks = 0
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Mn":
+            marks += 1
+            if marks > 2:
+                raise NicknameError(reason)
+            continue
+        marks = 0
+        if char not in _ALLOWED_PUNCT and char not in extra and category[0] not in "LN":
+            raise NicknameError(reason)
 
 
 def validate_class_label(raw: object) -> str:
@@ -69,10 +80,7 @@ def validate_class_label(raw: object) -> str:
     label = clean(raw)
     if len(label) > CLASS_LABEL_MAX:
         raise NicknameError("class_label")
-    for char in label:
-        category = unicodedata.category(char)
-        if char not in _ALLOWED_PUNCT and char != "/" and category[0] not in "LN" and category != "Mn":
-            raise NicknameError("class_label")
+    _check_characters(label, "class_label", extra="/")
     return label
 
 

@@ -140,5 +140,7 @@ class Question:
                     for m in data.get("chat") or ()
                 ),
             )
-        except (TypeError, AttributeError) as exc:
+        except (TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, QuestionError):
+                raise
             raise QuestionError(f"malformed question: {exc}") from exc

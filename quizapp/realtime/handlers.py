@@ -17,10 +17,11 @@ from flask_login import current_user
 from flask_socketio import join_room, leave_room
 
 from ..engine import NicknameError, Rejected, validate_class_label, validate_nickname
+from ..engine.nicknames import nickname_key
 from ..errors import error
 from ..extensions import db, socketio
 from ..models import Game as GameRow
-from ..services.games import can_host
+from ..services.games import can_host, is_pin
 from .live import LiveGame, game_room, host_room, live_games, player_room
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def _client() -> Client:
 
 def _pin(data: dict) -> str:
     pin = data.get("pin", _client().pin)
-    if not isinstance(pin, str) or len(pin) != 6 or not pin.isdigit():
+    if not is_pin(pin):
         raise BadInput("game_not_found")
     return pin
 
@@ -96,7 +97,7 @@ def on_connect(auth=None):
     """Any client may connect; the PIN in the query string says which game it is for."""
     client = _client()
     pin = request.args.get("pin", "")
-    client.pin = pin if isinstance(pin, str) and len(pin) == 6 and pin.isdigit() else ""
+    client.pin = pin if is_pin(pin) else ""
     if isinstance(auth, dict) and isinstance(auth.get("host_token"), str):
         client.host_token = auth["host_token"][:200]
 
@@ -116,6 +117,14 @@ def player_join(data: dict) -> dict:
     nickname = validate_nickname(data.get("nickname"))
     class_label = validate_class_label(data.get("class_label"))
     live = _live(pin)
+    client = _client()
+    mine = live.engine.players.get(client.player_id) if client.pin == pin else None
+    if mine is not None and mine.active:
+        # One player per connection. The same join again (its ack was lost) is the same player.
+        if nickname_key(mine.nickname) != nickname_key(nickname):
+            raise BadInput("already_joined")
+        return {"ok": True, "player_id": mine.id, "token": live.renew_token(mine.id),
+                "nickname": mine.nickname, "state": live.player_state(mine)}
     player, token = live.join(nickname, class_label)
     _attach_player(live, player.id)
     return {"ok": True, "player_id": player.id, "token": token, "nickname": player.nickname,
@@ -154,7 +163,11 @@ def player_answer(data: dict) -> dict:
     if not client.player_id:
         raise BadInput("not_joined")
     live = _live(client.pin)
-    answer, duplicate = live.answer(client.player_id, data.get("question"), data.get("choice"))
+    try:
+        answer, duplicate = live.answer(client.player_id, data.get("question"),
+                                        data.get("choice"))
+    except Rejected as exc:
+        raise BadInput("not_joined" if exc.code == "player_not_found" else exc.code) from exc
     ack = {"ok": True, "question": answer.index, "choice": answer.choice_list}
     if duplicate:
         ack["duplicate"] = True
@@ -167,7 +180,7 @@ def _hosted(data: dict) -> LiveGame:
     """The game this socket hosts; only its presenter (session cookie) or its host token."""
     client = _client()
     pin = data.get("pin", client.host_of or client.pin)
-    if not isinstance(pin, str) or len(pin) != 6 or not pin.isdigit():
+    if not is_pin(pin):
         raise BadInput("game_not_found")
     live = _live(pin)
     if client.host_of != pin:
@@ -180,7 +193,8 @@ def _hosted(data: dict) -> LiveGame:
 
 def _may_host(live: LiveGame) -> bool:
     client = _client()
-    if client.host_token and hmac.compare_digest(client.host_token, live.host_token):
+    if client.host_token and hmac.compare_digest(client.host_token.encode("utf-8", "replace"),
+                                                 live.host_token.encode()):
         return True
     row = db.session.get(GameRow, live.game_id)
     return row is not None and can_host(current_user, row)
@@ -203,10 +217,19 @@ def host_start(data: dict) -> dict:
 
 @event("host:next", needs_data=False)
 def host_next(data: dict) -> dict:
-    """Move on: reveal an open question, else leaderboard, next question or the end."""
+    """Move on: reveal an open question, else leaderboard, next question or the end. With
+    ``{"phase", "index"}`` (what the presenter's screen shows) nothing happens if the game has
+    moved since (``"moved": false``), so a key press never skips a reveal."""
     live = _hosted(data)
-    live.next()
-    return {"ok": True, "phase": live.engine.phase.value, "index": live.engine.index}
+    seen = None
+    if "phase" in data or "index" in data:
+        phase, index = data.get("phase"), data.get("index")
+        if not isinstance(phase, str) or type(index) is not int:
+            raise BadInput("bad_request")
+        seen = (phase, index)
+    moved = live.next(seen)
+    return {"ok": True, "moved": moved, "phase": live.engine.phase.value,
+            "index": live.engine.index}
 
 
 @event("host:reveal", needs_data=False)
@@ -227,5 +250,9 @@ def host_end(data: dict) -> dict:
 def host_kick(data: dict) -> dict:
     """Remove a player; the phone is told and may join again under another name."""
     live = _hosted(data)
-    player = live.kick(data.get("player_id"))
-    return {"ok": True, "player_id": player.id}
+    player_id = data.get("player_id")
+    for sid in live.kick(player_id):
+        kicked = clients.get(sid)
+        if kicked is not None and kicked.player_id == player_id:
+            kicked.player_id = ""
+    return {"ok": True, "player_id": player_id}

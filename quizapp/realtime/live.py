@@ -16,17 +16,19 @@ import logging
 import secrets
 import threading
 import time
-from datetime import timedelta
+from collections import deque
+from contextlib import contextmanager
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from ..engine import Answer, Game, Options, Phase, Player, Question, Rejected
+from ..engine import Answer, Game, Phase, Player, Question, Rejected
 from ..extensions import db, socketio
 from ..models import Answer as AnswerRow
 from ..models import Game as GameRow
 from ..models import Player as PlayerRow
 from ..models import utcnow
+from ..services.games import GameOptions
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +39,7 @@ LOBBY_LIST_LIMIT = 300
 
 
 def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 def game_room(pin: str) -> str:
@@ -53,20 +55,23 @@ def player_room(pin: str, player_id: str) -> str:
 
 
 class LiveGame:
-    """One running session. All state changes happen under ``lock``."""
+    """One running session. State changes happen under ``lock``; messages they produce go to
+    an outbox that is sent, in order, after the lock is released."""
 
     def __init__(self, app: Flask, row: GameRow, engine: Game):
         self.app = app
         self.pin = row.pin
         self.game_id = row.id
-        self.presenter_id = row.presenter_id
         self.host_token = row.host_token
         self.engine = engine
         self.lock = threading.RLock()
         self.clock = time.monotonic
         self._tokens: dict[str, str] = {}  # token hash -> player id
         self._row_ids: dict[str, int] = {}  # player public id -> database id
-        self._host_dirty = False
+        self._outbox: deque[tuple[str, dict, str]] = deque()
+        self._send_lock = threading.Lock()
+        self._lobby_dirty = False
+        self._progress_dirty = False
         self._host_flush_pending = False
         self._interval = app.config["HOST_UPDATE_INTERVAL"]
 
@@ -76,10 +81,7 @@ class LiveGame:
     def from_row(cls, app: Flask, row: GameRow) -> "LiveGame":
         """Build the live game from the database: players, answers, phase and clock."""
         questions = [Question.from_dict(q) for q in row.questions]
-        opts = row.options or {}
-        engine = Game(questions, Options(bool(opts.get("speed_scoring", True)),
-                                         int(opts.get("leaderboard_every", 1)),
-                                         bool(opts.get("late_join", True))))
+        engine = Game(questions, GameOptions.from_stored(row.options).engine_options())
         live = cls(app, row, engine)
         players = db.session.scalars(select(PlayerRow).where(PlayerRow.game_id == row.id)
                                      .order_by(PlayerRow.joined)).all()
@@ -95,18 +97,17 @@ class LiveGame:
             if player is not None:
                 player.answers[a.question_index] = Answer(
                     player.id, a.question_index, frozenset(a.choice), a.correct, a.points,
-                    a.elapsed_ms / 1000, player.streak)
+                    a.elapsed_ms / 1000, a.streak)
         for player in by_row_id.values():
             engine.restore_player(player)
-        now = live.clock()
         phase = Phase(row.phase)
-        if phase is Phase.QUESTION and row.question_opened_at is not None:
-            age = (utcnow() - row.question_opened_at).total_seconds()
-            engine.resume_question(row.current_index, now - max(age, 0.0))
+        if phase is Phase.QUESTION:
+            opened = row.question_opened_at or utcnow()
+            age = max((utcnow() - opened).total_seconds(), 0.0)
+            engine.restore_phase(phase, row.current_index, live.clock() - age)
             live._schedule_close()
-        elif phase is not Phase.LOBBY:
-            engine.index = row.current_index
-            engine.phase = phase
+        else:
+            engine.restore_phase(phase, row.current_index)
         return live
 
     # ----- players --------------------------------------------------------------------------
@@ -128,8 +129,21 @@ class LiveGame:
             player = self.engine.add_player(public_id, nickname, class_label)
             self._tokens[token_hash] = player.id
             self._row_ids[player.id] = row_id
-            self._host_changed()
+            self._host_changed(lobby=True)
             return player, token
+
+    def renew_token(self, player_id: str) -> str:
+        """A fresh resume token for a player who asked to join again on the same connection
+        (its first acknowledgement was lost); the old token stops working."""
+        with self.lock:
+            token = secrets.token_urlsafe(24)
+            row = db.session.get(PlayerRow, self._row_ids[player_id])
+            old = row.token_hash
+            row.token_hash = hash_token(token)
+            db.session.commit()
+            self._tokens.pop(old, None)
+            self._tokens[hash_token(token)] = player_id
+            return token
 
     def player_for_token(self, token: object) -> Player | None:
         if not isinstance(token, str) or not 0 < len(token) <= 200:
@@ -138,23 +152,27 @@ class LiveGame:
         player = self.engine.players.get(player_id) if player_id else None
         return player if player is not None and player.active else None
 
-    def kick(self, player_id: object) -> Player:
+    def kick(self, player_id: object) -> list[str]:
+        """Remove a player; returns the connections it had, which are taken out of the game."""
         with self.lock:
-            if not isinstance(player_id, str):
+            player = self.engine.players.get(player_id) if isinstance(player_id, str) else None
+            if player is None or not player.active:
                 raise Rejected("player_not_found")
-            player = self.engine.remove_player(player_id)
             row = db.session.get(PlayerRow, self._row_ids[player_id])
             row.active = False
             db.session.commit()
+            self.engine.remove_player(player_id)
             room = player_room(self.pin, player_id)
-            socketio.emit("player:kicked", {}, to=room)
-            for sid, _ in list(socketio.server.manager.get_participants("/", room)):
-                socketio.server.leave_room(sid, game_room(self.pin))
-            socketio.close_room(room)
-            self._host_changed()
+            sids = [sid for sid, _ in socketio.server.manager.get_participants("/", room)]
+            self._post("player:kicked", {}, room)
+            self._host_changed(lobby=True)
             if self.engine.phase is Phase.QUESTION and self.engine.all_answered():
                 self._reveal()
-            return player
+        self._send()
+        for sid in sids:
+            socketio.server.leave_room(sid, game_room(self.pin))
+            socketio.server.leave_room(sid, room)
+        return sids
 
     # ----- answers --------------------------------------------------------------------------
 
@@ -171,7 +189,8 @@ class LiveGame:
             db.session.add(AnswerRow(
                 game_id=self.game_id, player_id=self._row_ids[player_id],
                 question_index=result.index, choice=result.choice_list, correct=result.correct,
-                points=result.points, elapsed_ms=int(result.elapsed * 1000)))
+                points=result.points, elapsed_ms=int(result.elapsed * 1000),
+                streak=result.streak))
             row = db.session.get(PlayerRow, self._row_ids[player_id])
             row.score += result.points
             row.streak = result.streak
@@ -179,61 +198,95 @@ class LiveGame:
             self.engine.record(result)
             self._host_changed()
             if self.engine.all_answered():
-                self._reveal()
-            return result, False
+                try:
+                    with self._atomic():
+                        self._reveal()
+                except Exception:
+                    # the answer is stored; the timer closes the question if this reveal failed
+                    log.exception("reveal after the last answer failed in game %s", self.pin)
+        self._send()
+        return result, False
 
     # ----- presenter ------------------------------------------------------------------------
 
     def start(self) -> None:
-        with self.lock:
+        with self.lock, self._atomic():
             self.engine.start(self.clock())
             self._opened()
+        self._send()
 
-    def next(self) -> None:
+    def next(self, seen: tuple[str, int] | None = None) -> bool:
+        """Move on from what the presenter saw. ``seen`` is the (phase, index) the presenter's
+        screen showed; if the game has moved since (the question closed by itself), nothing
+        happens, so a key press never skips a reveal. Returns whether the game moved."""
         with self.lock:
-            before = self.engine.phase
-            if before is Phase.QUESTION:
-                self._reveal()
-                return
-            self.engine.next(self.clock())
-            phase = self.engine.phase
-            if phase is Phase.QUESTION:
-                self._opened()
-            elif phase is Phase.LEADERBOARD:
-                self._save_phase()
-                socketio.emit("leaderboard", self.leaderboard(), to=game_room(self.pin))
-                socketio.emit("leaderboard", self.leaderboard(), to=host_room(self.pin))
-            elif phase is Phase.OVER:
-                self._finish()
+            e = self.engine
+            if seen is not None and seen != (e.phase.value, e.index):
+                return False
+            with self._atomic():
+                if e.phase is Phase.QUESTION:
+                    self._reveal()
+                else:
+                    e.next(self.clock())
+                    if e.phase is Phase.QUESTION:
+                        self._opened()
+                    elif e.phase is Phase.LEADERBOARD:
+                        self._save_phase()
+                        board = self.leaderboard()
+                        self._post("leaderboard", board, game_room(self.pin))
+                        self._post("leaderboard", board, host_room(self.pin))
+                    elif e.phase is Phase.OVER:
+                        self._finish()
+        self._send()
+        return True
 
     def reveal(self) -> None:
         with self.lock:
             if self.engine.phase is not Phase.QUESTION:
                 raise Rejected("not_in_question")
-            self._reveal()
+            with self._atomic():
+                self._reveal()
+        self._send()
 
     def end(self) -> None:
-        with self.lock:
+        with self.lock, self._atomic():
             if self.engine.phase is Phase.QUESTION:
                 self._reveal()
             self.engine.end(self.clock())
             self._finish()
+        self._send()
 
     # ----- transitions (lock held) ----------------------------------------------------------
+
+    @contextmanager
+    def _atomic(self):
+        """Undo the engine's change, and drop the messages it produced, if storing it fails: the
+        game in memory never runs ahead of the database."""
+        snapshot = self.engine.snapshot()
+        queued = len(self._outbox)
+        try:
+            yield
+        except Exception:
+            db.session.rollback()
+            self.engine.restore(snapshot)
+            while len(self._outbox) > queued:
+                self._outbox.pop()
+            raise
 
     def _opened(self) -> None:
         self._save_phase(opened=True)
         question = self.engine.question
         payload = question.public(self.engine.index, self.engine.total)
         payload["time_left"] = question.time_limit
-        socketio.emit("question:start", payload, to=game_room(self.pin))
-        socketio.emit("question:start", payload, to=host_room(self.pin))
+        self._post("question:start", payload, game_room(self.pin))
+        self._post("question:start", payload, host_room(self.pin))
         self._host_changed()
         self._schedule_close()
 
-    def _schedule_close(self) -> None:
+    def _schedule_close(self, delay: float | None = None) -> None:
         index, opened_at = self.engine.index, self.engine.opened_at
-        delay = max(0.0, self.engine.closes_at() - self.clock())
+        if delay is None:
+            delay = max(0.0, self.engine.closes_at() - self.clock())
         socketio.start_background_task(self._close_when_due, index, opened_at, delay)
 
     def _close_when_due(self, index: int, opened_at: float, delay: float) -> None:
@@ -241,23 +294,26 @@ class LiveGame:
         with self.app.app_context():
             with self.lock:
                 e = self.engine
-                if e.phase is Phase.QUESTION and e.index == index and e.opened_at == opened_at:
-                    try:
+                if not (e.phase is Phase.QUESTION and e.index == index and e.opened_at == opened_at):
+                    return
+                try:
+                    with self._atomic():
                         self._reveal()
-                    except Exception:
-                        log.exception("closing question %s of game %s failed", index, self.pin)
-                        db.session.rollback()
+                except Exception:
+                    log.exception("closing question %s of game %s failed; retrying", index, self.pin)
+                    self._schedule_close(delay=1.0)
+            self._send()
 
     def _reveal(self) -> None:
         self.engine.reveal(self.clock())
         self._save_phase()
         reveal = self.reveal_payload()
-        socketio.emit("question:reveal", reveal, to=game_room(self.pin))
-        socketio.emit("question:reveal", reveal, to=host_room(self.pin))
+        self._post("question:reveal", reveal, game_room(self.pin))
+        self._post("question:reveal", reveal, host_room(self.pin))
         ranks = self.engine.ranks()
         for player in self.engine.active_players:
-            socketio.emit("player:result", self.result_for(player, ranks),
-                          to=player_room(self.pin, player.id))
+            self._post("player:result", self.result_for(player, ranks),
+                       player_room(self.pin, player.id))
 
     def result_for(self, player: Player, ranks: dict[str, int] | None = None) -> dict:
         """A player's outcome of the current question, as ``player:result`` carries it."""
@@ -281,25 +337,44 @@ class LiveGame:
         podium = self.podium()
         standings = self.engine.standings()
         for s in standings:
-            socketio.emit("game:over", {"podium": podium, "score": s.player.score, "rank": s.rank,
-                                        "players": len(standings)},
-                          to=player_room(self.pin, s.player.id))
-        socketio.emit("game:over", {"podium": podium, "players": len(standings)},
-                      to=host_room(self.pin))
+            self._post("game:over", {"podium": podium, "score": s.player.score, "rank": s.rank,
+                                     "players": len(standings)},
+                       player_room(self.pin, s.player.id))
+        self._post("game:over", {"podium": podium, "players": len(standings)},
+                   host_room(self.pin))
+        live_games(self.app).forget_later(self.pin)
 
     def _save_phase(self, opened: bool = False) -> None:
+        """Store the phase; on a reveal also the streaks it reset, so a rebuilt game agrees."""
+        e = self.engine
         row = db.session.get(GameRow, self.game_id)
-        row.phase = self.engine.phase.value
-        row.current_index = self.engine.index
+        row.phase = e.phase.value
+        row.current_index = e.index
         now = utcnow()
         if opened:
             row.question_opened_at = now
             row.started_at = row.started_at or now
-        if self.engine.phase is Phase.OVER:
+        if e.phase is Phase.OVER:
             row.ended_at = now
-        if self.engine.phase is Phase.QUESTION and not opened and self.engine.opened_at:
-            row.question_opened_at = now - timedelta(seconds=self.clock() - self.engine.opened_at)
+        if e.phase is Phase.REVEAL and not e.question.is_poll:
+            silent = [self._row_ids[p.id] for p in e.players.values()
+                      if e.index not in p.answers and p.id in self._row_ids]
+            if silent:
+                db.session.execute(update(PlayerRow).where(PlayerRow.id.in_(silent))
+                                   .values(streak=0))
         db.session.commit()
+
+    # ----- sending ------------------------------------------------------------------------
+
+    def _post(self, event: str, payload: dict, room: str) -> None:
+        self._outbox.append((event, payload, room))
+
+    def _send(self) -> None:
+        """Send what the state changes produced, in the order they happened."""
+        with self._send_lock:
+            while self._outbox:
+                event, payload, room = self._outbox.popleft()
+                socketio.emit(event, payload, to=room)
 
     # ----- views of the state ---------------------------------------------------------------
 
@@ -385,8 +460,10 @@ class LiveGame:
 
     # ----- coalesced host updates -----------------------------------------------------------
 
-    def _host_changed(self) -> None:
-        self._host_dirty = True
+    def _host_changed(self, lobby: bool = False) -> None:
+        """Note a change for the presenter's screens; sent at most once per interval."""
+        self._lobby_dirty |= lobby
+        self._progress_dirty = True
         if not self._host_flush_pending:
             self._host_flush_pending = True
             socketio.start_background_task(self._flush_host)
@@ -395,20 +472,24 @@ class LiveGame:
         socketio.sleep(self._interval)
         with self.lock:
             self._host_flush_pending = False
-            if not self._host_dirty:
-                return
-            self._host_dirty = False
-            lobby = self._lobby_payload()
-            progress = {"index": self.engine.index, "answered": self.engine.answered_count(),
-                        "players": lobby["count"]}
-        socketio.emit("lobby:update", lobby, to=host_room(self.pin))
-        if self.engine.phase is Phase.QUESTION:
+            lobby = self._lobby_payload() if self._lobby_dirty else None
+            progress = None
+            if self._progress_dirty and self.engine.phase is Phase.QUESTION:
+                progress = {"index": self.engine.index, "answered": self.engine.answered_count(),
+                            "players": len(self.engine.active_players)}
+            self._lobby_dirty = self._progress_dirty = False
+        if lobby is not None:
+            socketio.emit("lobby:update", lobby, to=host_room(self.pin))
+        if progress is not None:
             socketio.emit("question:progress", progress, to=host_room(self.pin))
 
 
 class Registry:
     """The live games hosted by this process, by PIN. A game missing here is rebuilt from the
-    database on first use (after a restart, or when routed here from another process)."""
+    database on first use (after a restart, or when routed here from another process); an
+    ended game is forgotten a while after its end and rebuilt if anyone asks again."""
+
+    FORGET_AFTER = 300.0
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -426,8 +507,16 @@ class Registry:
             live = self._games.get(pin)
             if live is None:
                 live = LiveGame.from_row(self.app, row)
-                self._games[pin] = live
+                if live.engine.phase is not Phase.OVER:
+                    self._games[pin] = live
         return live
+
+    def forget_later(self, pin: str) -> None:
+        def forget():
+            socketio.sleep(self.FORGET_AFTER)
+            self._games.pop(pin, None)
+
+        socketio.start_background_task(forget)
 
     def __len__(self) -> int:
         return len(self._games)

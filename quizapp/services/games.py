@@ -48,6 +48,13 @@ class GameOptions:
             values["leaderboard_every"] = every
         return cls(**values)
 
+    @classmethod
+    def from_stored(cls, stored: dict | None) -> "GameOptions":
+        """Options as a session row keeps them (written by ``as_dict``)."""
+        stored = stored or {}
+        return cls(bool(stored.get("speed_scoring", True)), int(stored.get("leaderboard_every", 1)),
+                   bool(stored.get("late_join", True)))
+
     def as_dict(self) -> dict:
         return {"speed_scoring": self.speed_scoring, "leaderboard_every": self.leaderboard_every,
                 "late_join": self.late_join}
@@ -77,8 +84,13 @@ def open_game(quiz: Quiz, school: School, presenter: User, class_label: str = ""
     return game
 
 
+def is_pin(value: object) -> bool:
+    """A PIN is exactly six ASCII digits."""
+    return isinstance(value, str) and len(value) == 6 and value.isascii() and value.isdigit()
+
+
 def game_by_pin(pin: object) -> Game | None:
-    if not isinstance(pin, str) or not pin.isdigit() or len(pin) != 6:
+    if not is_pin(pin):
         return None
     return db.session.scalar(select(Game).where(Game.pin == pin))
 

@@ -1,6 +1,8 @@
 """Web views: one blueprint per area."""
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 from flask import Flask, jsonify, request
 from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
@@ -30,6 +32,16 @@ def load_user(user_id: str) -> User | None:
         return db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+
+
+def local_path(target: object) -> str | None:
+    """``target`` if it is a path on this site ("/..."), else None: never another host, whatever
+    the browser makes of "//", "\\" or a scheme."""
+    if not isinstance(target, str) or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(c in target for c in "\\\r\n\t") or urlparse(target).scheme or urlparse(target).netloc:
+        return None
+    return target
 
 
 def _wants_json() -> bool:

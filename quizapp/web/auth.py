@@ -1,8 +1,6 @@
 """Signing in and out (presenters, school staff, admins)."""
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
@@ -11,6 +9,7 @@ from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from ..services.accounts import authenticate
+from . import local_path
 
 bp = Blueprint("auth", __name__)
 
@@ -28,10 +27,7 @@ def login():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//") or urlparse(target).netloc:
-                target = url_for("host.index")
-            return redirect(target)
+            return redirect(local_path(request.args.get("next")) or url_for("host.index"))
         failed = True
     return render_template("auth/login.html", form=form, failed=failed)
 

@@ -1,12 +1,11 @@
 """Home page, language choice and health check."""
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
 
 from ..extensions import db
+from . import local_path
 
 bp = Blueprint("main", __name__)
 
@@ -19,10 +18,7 @@ def index():
 @bp.get("/lang/<code>")
 def set_language(code: str):
     """Remember the chosen language in a cookie and go back where the visitor was."""
-    target = request.args.get("next") or request.referrer or url_for("main.index")
-    parsed = urlparse(target)
-    if parsed.netloc and parsed.netloc != request.host:
-        target = url_for("main.index")
+    target = local_path(request.args.get("next")) or url_for("main.index")
     response = redirect(target)
     if code in current_app.config["LANGUAGES"]:
         response.set_cookie("lang", code, max_age=365 * 24 * 3600, samesite="Lax")

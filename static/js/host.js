@@ -7,6 +7,7 @@
   const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
 
   let phase = "";
+  let index = -1; // the question the screen shows, sent with host:next
   let q = null; // the open question
   let players = 0;
   let stops = [];
@@ -30,8 +31,9 @@
     leaderboard: ["btn-next", "btn-end"],
     over: [],
   };
-  function setPhase(p, view) {
+  function setPhase(p, view, i) {
     phase = p;
+    if (i !== undefined) index = i;
     document.body.dataset.phase = p;
     for (const id of ["btn-next", "btn-reveal", "btn-end"]) $(id).hidden = !CONTROLS[p].includes(id);
     $("keys").hidden = p === "over" || p === "lobby";
@@ -70,9 +72,12 @@
     if (players === 0 && !confirm(t("start_empty"))) return;
     act("host:start");
   }
+  /** Next never skips a screen: an open question is revealed, and host:next names the screen
+      shown, so the server ignores it if the game has already moved on. */
   function next() {
     if (phase === "lobby") start();
-    else if (phase !== "over" && phase) act("host:next");
+    else if (phase === "question") act("host:reveal");
+    else if (phase !== "over" && phase) act("host:next", { phase, index });
   }
 
   $("btn-start").addEventListener("click", start);
@@ -158,7 +163,7 @@
     tiles.className = "tiles n" + d.choices.length;
     $("v-question").classList.toggle("with-chat", !!d.chat);
     fullClock($("q-ring"), $("q-sec"), d.time_limit);
-    setPhase("question", "v-question");
+    setPhase("question", "v-question", d.index);
     const open = () => {
       tiles.hidden = false;
       $("q-reading").hidden = true;
@@ -213,7 +218,7 @@
     });
     tiles.className = "tiles small n" + d.choices.length;
     text("next-label", t(d.index + 1 >= d.total ? "finish" : "next"));
-    setPhase("reveal", "v-reveal");
+    setPhase("reveal", "v-reveal", d.index);
   }
 
   function board(d) {
@@ -230,7 +235,7 @@
       li.append(el("b", "rk", p.rank), el("span", "nm", p.nickname), el("span", "sc", p.score));
       rows.append(li);
     });
-    setPhase("leaderboard", "v-board");
+    setPhase("leaderboard", "v-board", d.index);
   }
 
   function over(d) {

@@ -122,7 +122,7 @@
     if (s.phase === "reveal" || s.phase === "leaderboard") {
       reveal = s.reveal || null;
       result = s.result || null;
-      if (result) return s.phase === "reveal" ? showResult(result) : board(null);
+      if (result) return s.phase === "reveal" ? showResult(result) : board(s.leaderboard || null);
       return waiting("wait_next", again);
     }
     if (s.phase === "over") return over(s);

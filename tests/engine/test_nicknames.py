@@ -38,3 +38,10 @@ def test_generated_nicknames_are_valid(language):
     rng = random.Random(7)
     for _ in range(200):
         assert validate_nickname(generate_nickname(language, rng))
+
+
+def test_stacked_combining_marks_are_refused():
+    assert validate_nickname("Nguyễn") == "Nguyễn"
+    assert validate_nickname("Nguye\u0302\u0303n") == "Nguyễn"  # decomposed, NFC joins it
+    with pytest.raises(NicknameError):
+        validate_nickname("Z\u0336\u0337\u0338\u0335algo")

@@ -115,3 +115,13 @@ def test_error_messages_follow_the_language(app, make, sockets):
     en = sockets(game["pin"], flask_client=en_client).call(
         "player:join", {"pin": "999999", "nickname": "Someone"})
     assert en["message"] == "No session has this PIN. Check the number on the screen."
+
+
+def test_odd_tokens_are_refused_not_crashing(app, make, sockets, caplog):
+    game = make.game()
+    with caplog.at_level(logging.ERROR):
+        s = sockets(game["pin"], auth={"host_token": "тайна\udcff"})
+        assert_error(s.call("host:join", {"pin": game["pin"]}), "forbidden")
+        assert_error(s.call("player:resume", {"pin": game["pin"], "token": "x\udcff"}), "invalid_token")
+        assert_error(s.call("player:join", {"pin": "١٢٣٤٥٦", "nickname": "Arabic"}), "game_not_found")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

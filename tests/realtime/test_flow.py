@@ -276,3 +276,81 @@ def test_kicked_player_gets_no_more_game_messages(app, make, sockets):
     p.clear()
     host.call("host:start")
     assert p.received() == []
+
+
+def test_next_names_the_screen_so_a_late_press_skips_nothing(app, make, sockets):
+    game = make.game()
+    host, _ = host_for(sockets, game)
+    p = join(sockets, game["pin"], "Only")
+    host.call("host:start")
+    # the only player answers: the question closes by itself while the presenter presses next
+    assert p.call("player:answer", {"question": 0, "choice": 2})["ok"]
+    stale = host.call("host:next", {"phase": "question", "index": 0})
+    assert stale == {"ok": True, "moved": False, "phase": "reveal", "index": 0}
+    moved = host.call("host:next", {"phase": "reveal", "index": 0})
+    assert moved["moved"] and moved["phase"] == "leaderboard"
+    assert host.call("host:next", {"phase": "reveal"})["error"] == "bad_request"
+
+
+def test_the_same_join_twice_on_one_connection_is_one_player(app, make, sockets):
+    game = make.game()
+    s = sockets(game["pin"])
+    first = s.call("player:join", {"pin": game["pin"], "nickname": "Twice"})
+    again = s.call("player:join", {"pin": game["pin"], "nickname": "twice"})
+    assert again["ok"] and again["player_id"] == first["player_id"]
+    assert s.call("player:resume", {"pin": game["pin"], "token": again["token"]})["ok"]
+    assert s.call("player:resume", {"pin": game["pin"], "token": first["token"]})["error"] == "invalid_token"
+    other = s.call("player:join", {"pin": game["pin"], "nickname": "Someone Else"})
+    assert other["error"] == "already_joined"
+
+
+def test_a_failed_write_leaves_the_game_as_it_was(app, make, sockets, monkeypatch):
+    from quizapp.realtime.live import LiveGame, live_games
+
+    game = make.game()
+    host, _ = host_for(sockets, game)
+    p = join(sockets, game["pin"], "Solo")
+    host.call("host:start")
+    live = live_games(app).get(game["pin"])
+    real = LiveGame._save_phase
+
+    def broken(self, opened=False):
+        raise RuntimeError("database is locked")
+
+    monkeypatch.setattr(LiveGame, "_save_phase", broken)
+    p.clear()
+    ack = p.call("player:answer", {"question": 0, "choice": 2})
+    assert ack["ok"]  # the answer itself was stored
+    assert live.engine.phase.value == "question"  # the reveal did not happen in memory either
+    assert p.received("question:reveal") == []
+    assert host.call("host:reveal")["error"] == "internal_error"
+    assert live.engine.phase.value == "question"
+    monkeypatch.setattr(LiveGame, "_save_phase", real)
+    assert host.call("host:reveal")["ok"]
+    assert p.received("question:reveal")[-1]["counts"] == [0, 0, 1, 0]
+
+
+def test_rebuilt_game_agrees_with_the_one_in_memory(app, make, sockets):
+    from quizapp.realtime.live import LiveGame, live_games
+    from quizapp.models import Game as GameRow
+
+    game = make.game()
+    host, _ = host_for(sockets, game)
+    a = join(sockets, game["pin"], "Answers")
+    b = join(sockets, game["pin"], "Silent")
+    host.call("host:start")
+    a.call("player:answer", {"question": 0, "choice": 2})
+    b.call("player:answer", {"question": 0, "choice": 2})
+    host.call("host:next"), host.call("host:next")
+    a.call("player:answer", {"question": 1, "choice": 1})
+    host.call("host:reveal")  # b did not answer: its streak is reset
+    live = live_games(app).get(game["pin"])
+    with app.app_context():
+        rebuilt = LiveGame.from_row(app, db.session.query(GameRow).filter_by(pin=game["pin"]).one())
+    for pid, player in live.engine.players.items():
+        again = rebuilt.engine.players[pid]
+        assert (again.score, again.streak) == (player.score, player.streak)
+        assert {i: (x.points, x.streak) for i, x in again.answers.items()} == \
+            {i: (x.points, x.streak) for i, x in player.answers.items()}
+    assert rebuilt.engine.phase == live.engine.phase and rebuilt.engine.index == 1
+    assert rebuilt.engine.counts == live.engine.counts

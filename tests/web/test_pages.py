@@ -79,3 +79,25 @@ def test_csrf_is_enforced_on_forms(make):
         db.create_all()
     response = app.test_client().post("/login", data={"username": "a", "password": "b"})
     assert response.status_code == 400
+
+
+def test_language_switch_stays_on_this_site(client):
+    for target in ["https://evil.example", "https:evil.example", "//evil.example", "/\\evil.example",
+                   "\\\\evil.example", "javascript:alert(1)", "/%0d%0aSet-Cookie:x=1"]:
+        response = client.get("/lang/en", query_string={"next": target})
+        location = response.headers["Location"]
+        assert location in ("/", "http://localhost/") or location.startswith("/%0d"), (target, location)
+        assert "evil" not in location
+    assert client.get("/lang/en?next=/play/").headers["Location"] == "/play/"
+
+
+def test_login_redirect_stays_on_this_site(client, make):
+    user = make.user()
+    from quizapp.extensions import db as _db
+    from quizapp.models import User
+
+    with client.application.app_context():
+        name = _db.session.get(User, user).username
+    response = client.post("/login?next=https:evil.example", data={"username": name,
+                                                                   "password": "pw-secret-1"})
+    assert response.headers["Location"] == "/host/"
