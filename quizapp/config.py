@@ -30,6 +30,7 @@ class Config:
     ADMIN_PASSWORD = os.environ.get("QUIZAPP_ADMIN_PASSWORD", "")
     QUESTIONS_DIR = os.environ.get("QUIZAPP_QUESTIONS_DIR", "")
     SEED_DEMO = _bool("QUIZAPP_SEED_DEMO", True)
+    TIMEZONE = os.environ.get("QUIZAPP_TIMEZONE", "Asia/Ho_Chi_Minh")
     BABEL_DEFAULT_LOCALE = "vi"
     LANGUAGES = ("vi", "en")
     SESSION_COOKIE_HTTPONLY = True

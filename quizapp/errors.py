@@ -21,6 +21,8 @@ MESSAGES = {
     "already_started": _l("The session has already started."),
     "not_in_question": _l("No question is open."),
     "player_not_found": _l("That player is not in the session."),
+    "banned": _l("You cannot join this session again."),
+    "help_not_found": _l("That help request is not in this session."),
     "rate_limited": _l("Too many attempts. Wait a moment and try again."),
     "unauthorized": _l("Sign in first."),
     "not_found": _l("Not found."),

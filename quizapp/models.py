@@ -129,6 +129,10 @@ class Game(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[Optional[datetime]] = mapped_column()
     ended_at: Mapped[Optional[datetime]] = mapped_column()
+    # Set when the retention period has passed: players and answers are gone, and ``summary``
+    # keeps the aggregate counts (players, average score, counts per question).
+    purged_at: Mapped[Optional[datetime]] = mapped_column()
+    summary: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
     quiz: Mapped[Quiz] = relationship()
     school: Mapped[School] = relationship()
@@ -178,3 +182,29 @@ class Answer(db.Model):
         UniqueConstraint("player_id", "question_index", name="uq_answer_player_question"),
         Index("ix_answer_game", "game_id", "question_index"),
     )
+
+
+class HelpRequest(db.Model):
+    """A student pressed "I need help": shown privately to the presenter, kept with the session
+    for the presenter and the school's staff. It holds nothing but who (the nickname) and when."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id"))
+    player_id: Mapped[int] = mapped_column(ForeignKey("player.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[Optional[datetime]] = mapped_column()
+
+    player: Mapped[Player] = relationship()
+
+    __table_args__ = (Index("ix_help_game", "game_id"),)
+
+
+class Ban(db.Model):
+    """A device the presenter banned from one session (a hash of the phone page's random key)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id"))
+    device_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("game_id", "device_hash"),)

@@ -21,8 +21,8 @@ from ..engine.nicknames import nickname_key
 from ..errors import error
 from ..extensions import db, socketio
 from ..models import Game as GameRow
-from ..services.games import can_host, is_pin
-from .live import LiveGame, game_room, host_room, live_games, player_room
+from ..services.games import can_host, help_requests, is_pin
+from .live import LiveGame, console_room, game_room, host_room, live_games, player_room
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +35,7 @@ class Client:
     host_token: str = ""
     player_id: str = ""
     host_of: str = ""
+    banned_from: str = ""  # a game this connection was banned from
 
 
 clients: dict[str, Client] = {}
@@ -125,7 +126,12 @@ def player_join(data: dict) -> dict:
             raise BadInput("already_joined")
         return {"ok": True, "player_id": mine.id, "token": live.renew_token(mine.id),
                 "nickname": mine.nickname, "state": live.player_state(mine)}
-    player, token = live.join(nickname, class_label)
+    if client.banned_from == pin:
+        raise BadInput("banned")
+    device = data.get("device", "")
+    if not isinstance(device, str) or len(device) > 100:
+        raise BadInput("bad_request")
+    player, token = live.join(nickname, class_label, device)
     _attach_player(live, player.id)
     return {"ok": True, "player_id": player.id, "token": token, "nickname": player.nickname,
             "state": live.player_state(player)}
@@ -153,6 +159,23 @@ def _attach_player(live: LiveGame, player_id: str) -> None:
     client.player_id = player_id
     join_room(game_room(live.pin))
     join_room(player_room(live.pin, player_id))
+
+
+@event("player:help", needs_data=False)
+def player_help(data: dict) -> dict:
+    """"I need help": a private request to the presenter's console (never the projector). Ack
+    with the request id; pressing again while it is open changes nothing (``duplicate``)."""
+    client = _client()
+    if not client.player_id:
+        raise BadInput("not_joined")
+    live = _live(client.pin)
+    if live.engine.players.get(client.player_id) is None:
+        raise BadInput("not_joined")
+    request_view, duplicate = live.ask_help(client.player_id)
+    ack = {"ok": True, "id": request_view["id"]}
+    if duplicate:
+        ack["duplicate"] = True
+    return ack
 
 
 @event("player:answer")
@@ -203,9 +226,15 @@ def _may_host(live: LiveGame) -> bool:
 @event("host:join", needs_data=False)
 def host_join(data: dict) -> dict:
     """The projector page (or an API client) attaches to its game: ack with the full state and
-    player list; from now on this socket gets the host-only updates."""
+    player list; from now on this socket gets the host-only updates. With ``console: true`` it
+    is the presenter's private screen and also gets help requests (never send those to the
+    projector)."""
     live = _hosted(data)
-    return {"ok": True, "state": live.host_state()}
+    state = live.host_state()
+    if data.get("console") is True:
+        join_room(console_room(live.pin))
+        state["help"] = help_requests(db.session.get(GameRow, live.game_id))
+    return {"ok": True, "state": state}
 
 
 @event("host:start", needs_data=False)
@@ -251,8 +280,20 @@ def host_kick(data: dict) -> dict:
     """Remove a player; the phone is told and may join again under another name."""
     live = _hosted(data)
     player_id = data.get("player_id")
-    for sid in live.kick(player_id):
+    ban = data.get("ban", False)
+    if not isinstance(ban, bool):
+        raise BadInput("bad_request")
+    for sid in live.kick(player_id, ban=ban):
         kicked = clients.get(sid)
         if kicked is not None and kicked.player_id == player_id:
             kicked.player_id = ""
-    return {"ok": True, "player_id": player_id}
+            if ban:
+                kicked.banned_from = live.pin
+    return {"ok": True, "player_id": player_id, "banned": ban}
+
+
+@event("host:help_done")
+def host_help_done(data: dict) -> dict:
+    """The presenter marks a help request as dealt with; the student's phone is told."""
+    live = _hosted(data)
+    return {"ok": True, "help": live.help_done(data.get("id"))}

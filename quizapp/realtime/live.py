@@ -25,10 +25,11 @@ from sqlalchemy import select, update
 from ..engine import Answer, Game, Phase, Player, Question, Rejected
 from ..extensions import db, socketio
 from ..models import Answer as AnswerRow
+from ..models import Ban, HelpRequest
 from ..models import Game as GameRow
 from ..models import Player as PlayerRow
 from ..models import utcnow
-from ..services.games import GameOptions
+from ..services.games import GameOptions, help_view
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,11 @@ def player_room(pin: str, player_id: str) -> str:
     return f"player:{pin}:{player_id}"
 
 
+def console_room(pin: str) -> str:
+    """The presenter's private screens (never the projector): help requests go here."""
+    return f"console:{pin}"
+
+
 class LiveGame:
     """One running session. State changes happen under ``lock``; messages they produce go to
     an outbox that is sent, in order, after the lock is released."""
@@ -68,6 +74,8 @@ class LiveGame:
         self.clock = time.monotonic
         self._tokens: dict[str, str] = {}  # token hash -> player id
         self._row_ids: dict[str, int] = {}  # player public id -> database id
+        self._devices: dict[str, str] = {}  # player id -> hash of its phone's random key
+        self._bans: set[str] = set()  # device hashes banned from this game
         self._outbox: deque[tuple[str, dict, str]] = deque()
         self._send_lock = threading.Lock()
         self._lobby_dirty = False
@@ -100,6 +108,7 @@ class LiveGame:
                     a.elapsed_ms / 1000, a.streak)
         for player in by_row_id.values():
             engine.restore_player(player)
+        live._bans = set(db.session.scalars(select(Ban.device_hash).where(Ban.game_id == row.id)))
         phase = Phase(row.phase)
         if phase is Phase.QUESTION:
             opened = row.question_opened_at or utcnow()
@@ -112,9 +121,13 @@ class LiveGame:
 
     # ----- players --------------------------------------------------------------------------
 
-    def join(self, nickname: str, class_label: str) -> tuple[Player, str]:
-        """Admit a new player; returns the player and its secret resume token."""
+    def join(self, nickname: str, class_label: str, device: str = "") -> tuple[Player, str]:
+        """Admit a new player; returns the player and its secret resume token. ``device`` is
+        the phone page's random key, used only to keep a banned phone out of this game."""
+        device_hash = hash_token(device) if device else ""
         with self.lock:
+            if device_hash and device_hash in self._bans:
+                raise Rejected("banned")
             self.engine.check_join(nickname)
             token = secrets.token_urlsafe(24)
             token_hash = hash_token(token)
@@ -129,6 +142,8 @@ class LiveGame:
             player = self.engine.add_player(public_id, nickname, class_label)
             self._tokens[token_hash] = player.id
             self._row_ids[player.id] = row_id
+            if device_hash:
+                self._devices[player.id] = device_hash
             self._host_changed(lobby=True)
             return player, token
 
@@ -152,15 +167,21 @@ class LiveGame:
         player = self.engine.players.get(player_id) if player_id else None
         return player if player is not None and player.active else None
 
-    def kick(self, player_id: object) -> list[str]:
-        """Remove a player; returns the connections it had, which are taken out of the game."""
+    def kick(self, player_id: object, ban: bool = False) -> list[str]:
+        """Remove a player; returns the connections it had, which are taken out of the game.
+        Banned, the same phone cannot join this game again under any name."""
         with self.lock:
             player = self.engine.players.get(player_id) if isinstance(player_id, str) else None
             if player is None or not player.active:
                 raise Rejected("player_not_found")
             row = db.session.get(PlayerRow, self._row_ids[player_id])
             row.active = False
+            device_hash = self._devices.get(player_id)
+            if ban and device_hash and device_hash not in self._bans:
+                db.session.add(Ban(game_id=self.game_id, device_hash=device_hash))
             db.session.commit()
+            if ban and device_hash:
+                self._bans.add(device_hash)
             self.engine.remove_player(player_id)
             room = player_room(self.pin, player_id)
             sids = [sid for sid, _ in socketio.server.manager.get_participants("/", room)]
@@ -173,6 +194,40 @@ class LiveGame:
             socketio.server.leave_room(sid, game_room(self.pin))
             socketio.server.leave_room(sid, room)
         return sids
+
+    # ----- help requests ------------------------------------------------------------------
+
+    def ask_help(self, player_id: str) -> tuple[dict, bool]:
+        """A student asks for help. The presenter's console is told at once, privately; a request
+        still open is not repeated. Returns the request and whether it was already open."""
+        with self.lock:
+            row_id = self._row_ids[player_id]
+            open_request = db.session.scalar(select(HelpRequest).where(
+                HelpRequest.player_id == row_id, HelpRequest.handled_at.is_(None)))
+            if open_request is not None:
+                return help_view(open_request), True
+            request_row = HelpRequest(game_id=self.game_id, player_id=row_id)
+            db.session.add(request_row)
+            db.session.commit()
+            view = help_view(request_row)
+            self._post("help:request", view, console_room(self.pin))
+        self._send()
+        return view, False
+
+    def help_done(self, request_id: object) -> dict:
+        """The presenter has dealt with a request: the console marks it, the student is told."""
+        with self.lock:
+            row = db.session.get(HelpRequest, request_id) if type(request_id) is int else None
+            if row is None or row.game_id != self.game_id:
+                raise Rejected("help_not_found")
+            if row.handled_at is None:
+                row.handled_at = utcnow()
+                db.session.commit()
+            view = help_view(row)
+            self._post("help:update", view, console_room(self.pin))
+            self._post("help:handled", {"id": row.id}, player_room(self.pin, view["player_id"]))
+        self._send()
+        return view
 
     # ----- answers --------------------------------------------------------------------------
 

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ..engine import Options
 from ..extensions import db
-from ..models import Answer, Game, Player, Quiz, School, User
+from ..models import Answer, Game, HelpRequest, Player, Quiz, School, User
 
 PIN_ATTEMPTS = 50
 
@@ -182,3 +182,16 @@ def results(game: Game) -> dict:
 def player_count(game: Game) -> int:
     return db.session.scalar(select(func.count(Player.id)).where(
         Player.game_id == game.id, Player.active.is_(True))) or 0
+
+
+def help_view(row: HelpRequest) -> dict:
+    """A help request as the presenter's console and the results page show it."""
+    return {"id": row.id, "player_id": row.player.public_id, "nickname": row.player.nickname,
+            "class_label": row.player.class_label, "at": row.created_at.isoformat() + "Z",
+            "handled": row.handled_at is not None}
+
+
+def help_requests(game: Game) -> list[dict]:
+    rows = db.session.scalars(select(HelpRequest).where(HelpRequest.game_id == game.id)
+                              .order_by(HelpRequest.created_at)).all()
+    return [help_view(r) for r in rows]

@@ -1,9 +1,11 @@
 """Web views: one blueprint per area."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
-from flask import Flask, jsonify, request
+from flask import Flask, current_app, jsonify, request
 from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
@@ -22,6 +24,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, auth, host, play, api):
         app.register_blueprint(module.bp)
     app.context_processor(lambda: {"get_locale": get_locale})
+    app.add_template_filter(local_time, "localtime")
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -42,6 +45,16 @@ def local_path(target: object) -> str | None:
     if any(c in target for c in "\\\r\n\t") or urlparse(target).scheme or urlparse(target).netloc:
         return None
     return target
+
+
+def local_time(value: datetime | str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:
+    """A stored UTC time (datetime or ISO text) in the deployment's time zone."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.removesuffix("Z"))
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    return value.replace(tzinfo=timezone.utc).astimezone(zone).strftime(fmt)
 
 
 def _wants_json() -> bool:

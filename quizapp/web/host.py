@@ -13,7 +13,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
 from ..models import Game, Player, Quiz, School
-from ..services.games import GameOptions, can_host, can_view, game_links, open_game, results
+from ..services.games import (GameOptions, can_host, can_view, game_links, help_requests,
+                              open_game, results)
 
 bp = Blueprint("host", __name__, url_prefix="/host")
 
@@ -102,8 +103,18 @@ def projector(pin: str):
     return render_template("host/projector.html", game=game, links=game_links(game))
 
 
+@bp.get("/<pin>/console")
+@presenter_required
+def console(pin: str):
+    """The presenter's private screen (a phone or a second window, never the projector):
+    controls, players, and students' help requests."""
+    game = _own_game(pin)
+    return render_template("host/console.html", game=game, links=game_links(game))
+
+
 @bp.get("/<pin>/results")
 @login_required
 def results_page(pin: str):
     game = _own_game(pin, check=can_view)
-    return render_template("host/results.html", game=game, results=results(game))
+    return render_template("host/results.html", game=game, results=results(game),
+                           help=help_requests(game))

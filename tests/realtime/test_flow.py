@@ -233,7 +233,7 @@ def test_kick(app, make, sockets):
     host, _ = host_for(sockets, game)
     p = join(sockets, game["pin"], "Rude")
     ack = host.call("host:kick", {"player_id": p.player_id})
-    assert ack == {"ok": True, "player_id": p.player_id}
+    assert ack == {"ok": True, "player_id": p.player_id, "banned": False}
     assert p.received("player:kicked") == [{}]
     assert p.call("player:resume", {"pin": game["pin"], "token": p.token})["error"] == "invalid_token"
     assert host.call("host:kick", {"player_id": p.player_id})["error"] == "player_not_found"
