@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import ASYNC_MODES, Config
-from .extensions import babel, csrf, db, login_manager, migrate, socketio
+from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,6 +36,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
+    limiter.init_app(app)
     # Handlers must be registered before init_app, which hands them to each new server.
     from .realtime import handlers  # noqa: F401
 
@@ -61,6 +62,8 @@ def _fill_defaults(app: Flask) -> None:
     mode = app.config["ASYNC_MODE"]
     if mode not in ASYNC_MODES:
         raise RuntimeError(f"QUIZAPP_ASYNC_MODE must be one of {', '.join(ASYNC_MODES)}")
+    if app.config["ENVIRONMENT"] == "production":
+        _require_real_secret(app.config.get("SECRET_KEY") or "")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
@@ -71,6 +74,17 @@ def _fill_defaults(app: Flask) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + uri[len("postgresql://"):]
     if not app.config.get("QUESTIONS_DIR"):
         app.config["QUESTIONS_DIR"] = str(ROOT / "questions")
+
+
+WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "test-secret-key", "default"}
+
+
+def _require_real_secret(key: str) -> None:
+    """Production needs QUIZAPP_SECRET_KEY: at least 32 characters, not a placeholder."""
+    if key.lower() in WEAK_SECRETS or len(key) < 32 or len(set(key)) < 10:
+        raise RuntimeError(
+            "QUIZAPP_ENV=production needs QUIZAPP_SECRET_KEY set to a random value of at least "
+            "32 characters, e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))'")
 
 
 def _instance_secret(instance: Path) -> str:

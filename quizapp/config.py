@@ -16,7 +16,11 @@ def _bool(name: str, default: bool) -> bool:
 class Config:
     """Settings for a real server. Every value can be set from the environment."""
 
-    # Empty means: use (and create once) instance/secret_key, so a laptop install needs no setup.
+    # "production" for a shared deployment: the server then refuses to start without a real
+    # QUIZAPP_SECRET_KEY (every process must share it, and a default one would let anyone forge
+    # a presenter's session). Elsewhere an empty key means: use (and create once)
+    # instance/secret_key, so a laptop install needs no set-up.
+    ENVIRONMENT = os.environ.get("QUIZAPP_ENV", "development")
     SECRET_KEY = os.environ.get("QUIZAPP_SECRET_KEY", "")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -37,6 +41,19 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None
     API_TOKEN_MAX_AGE = 12 * 3600
+    # Rate limits (Flask-Limiter syntax), kept in Redis when REDIS_URL is set so that every
+    # process counts together. A classroom shares one public address, so the join limit per
+    # address is generous; failed PIN and token guesses are what is held tight.
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = os.environ.get("QUIZAPP_LIMIT_LOGIN", "10 per minute")
+    RATELIMIT_LOGIN_USER = os.environ.get("QUIZAPP_LIMIT_LOGIN_USER", "5 per minute")
+    RATELIMIT_PIN_MISSES = os.environ.get("QUIZAPP_LIMIT_PIN_MISSES", "30 per minute")
+    RATELIMIT_JOINS = os.environ.get("QUIZAPP_LIMIT_JOINS", "600 per minute")
+    RATELIMIT_JOINS_PER_CONNECTION = os.environ.get("QUIZAPP_LIMIT_JOINS_PER_CONNECTION",
+                                                    "10 per minute")
+    # Largest number of players in one game (a school assembly is up to ~2,000).
+    MAX_PLAYERS = int(os.environ.get("QUIZAPP_MAX_PLAYERS", "3000"))
     # Seconds between coalesced host updates (lobby list, answered counter).
     HOST_UPDATE_INTERVAL = 0.3
     JSON_SORT_KEYS = False

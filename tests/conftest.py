@@ -19,18 +19,25 @@ DATA = Path(__file__).parent / "data"
 TEST_QUESTIONS = DATA / "questions"
 
 
-@pytest.fixture
-def app(tmp_path, monkeypatch):
+def build_app(tmp_path, monkeypatch, **overrides):
+    """An app on a fresh SQLite file in ``tmp_path``, migrated, with the demo school."""
     monkeypatch.setenv("QUIZAPP_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({
         **{k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()},
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
         "QUESTIONS_DIR": str(TEST_QUESTIONS),
         "ADMIN_PASSWORD": "admin-password",
+        **overrides,
     })
     bootstrap(app, echo=lambda *a: None)
     with app.app_context():
         ensure_demo_school()
+    return app
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    app = build_app(tmp_path, monkeypatch)
     yield app
     with app.app_context():
         db.session.remove()

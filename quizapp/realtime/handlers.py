@@ -15,11 +15,12 @@ from typing import Callable
 from flask import current_app, request
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
+from limits import parse
 
 from ..engine import NicknameError, Rejected, validate_class_label, validate_nickname
 from ..engine.nicknames import nickname_key
 from ..errors import error
-from ..extensions import db, socketio
+from ..extensions import db, limiter, socketio
 from ..models import Game as GameRow
 from ..services.games import can_host, help_requests, is_pin
 from .live import LiveGame, console_room, game_room, host_room, live_games, player_room
@@ -61,8 +62,29 @@ def _pin(data: dict) -> str:
 def _live(pin: str) -> LiveGame:
     live = live_games(current_app._get_current_object()).get(pin)
     if live is None:
+        _count_miss()
         raise BadInput("game_not_found")
     return live
+
+
+def _within(setting: str, *keys: str) -> bool:
+    """Whether one more event fits the rate limit ``setting`` for ``keys`` (and count it)."""
+    return limiter.limiter.hit(parse(current_app.config[setting]), setting, *keys)
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _check_misses() -> None:
+    """Refuse everyone at an address that has guessed wrong PINs or tokens too often."""
+    item = parse(current_app.config["RATELIMIT_PIN_MISSES"])
+    if not limiter.limiter.test(item, "RATELIMIT_PIN_MISSES", _address()):
+        raise BadInput("rate_limited")
+
+
+def _count_miss() -> None:
+    _within("RATELIMIT_PIN_MISSES", _address())
 
 
 def event(name: str, needs_data: bool = True) -> Callable:
@@ -114,6 +136,7 @@ def on_disconnect(*args):
 def player_join(data: dict) -> dict:
     """A phone joins with a nickname (and maybe a class label). Ack: player id, resume token,
     the cleaned nickname and the current state. The host's lobby list is updated (coalesced)."""
+    _check_misses()
     pin = _pin(data)
     nickname = validate_nickname(data.get("nickname"))
     class_label = validate_class_label(data.get("class_label"))
@@ -131,6 +154,9 @@ def player_join(data: dict) -> dict:
     device = data.get("device", "")
     if not isinstance(device, str) or len(device) > 100:
         raise BadInput("bad_request")
+    if not (_within("RATELIMIT_JOINS_PER_CONNECTION", request.sid)
+            and _within("RATELIMIT_JOINS", _address())):
+        raise BadInput("rate_limited")
     player, token = live.join(nickname, class_label, device)
     _attach_player(live, player.id)
     return {"ok": True, "player_id": player.id, "token": token, "nickname": player.nickname,
@@ -141,10 +167,12 @@ def player_join(data: dict) -> dict:
 def player_resume(data: dict) -> dict:
     """A phone that was here before (refresh, new socket, lost network) comes back with its
     token and gets its nickname, score and the current state. Works any number of times."""
+    _check_misses()
     pin = _pin(data)
     live = _live(pin)
     player = live.player_for_token(data.get("token"))
     if player is None:
+        _count_miss()
         raise BadInput("invalid_token")
     _attach_player(live, player.id)
     return {"ok": True, "player_id": player.id, "nickname": player.nickname,
@@ -205,9 +233,11 @@ def _hosted(data: dict) -> LiveGame:
     pin = data.get("pin", client.host_of or client.pin)
     if not is_pin(pin):
         raise BadInput("game_not_found")
+    _check_misses()
     live = _live(pin)
     if client.host_of != pin:
         if not _may_host(live):
+            _count_miss()
             raise BadInput("forbidden")
         client.host_of = pin
         join_room(host_room(pin))

@@ -129,6 +129,8 @@ class LiveGame:
             if device_hash and device_hash in self._bans:
                 raise Rejected("banned")
             self.engine.check_join(nickname)
+            if len(self.engine.active_players) >= self.app.config["MAX_PLAYERS"]:
+                raise Rejected("game_full")
             token = secrets.token_urlsafe(24)
             token_hash = hash_token(token)
             public_id = secrets.token_urlsafe(9)

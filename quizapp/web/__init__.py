@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
@@ -62,10 +62,12 @@ def _wants_json() -> bool:
 
 
 def _http_error(exc: HTTPException):
-    if not _wants_json():
-        return exc
     code = API_ERROR_CODES.get(exc.code or 500, "bad_request")
-    return jsonify(error=code, message=message(code)), exc.code
+    if _wants_json():
+        return jsonify(error=code, message=message(code)), exc.code
+    if exc.code in (403, 404, 429):
+        return render_template("error.html", status=exc.code, text=message(code)), exc.code
+    return exc
 
 
 def _unexpected_error(exc: Exception):

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..errors import message
-from ..extensions import csrf, db
+from ..extensions import csrf, db, limiter
 from ..models import Game, Quiz, School, User
 from ..services.accounts import authenticate, issue_api_token, user_for_api_token
 from ..services.games import (GameOptions, OptionsError, can_host, can_view, game_by_pin,
@@ -44,6 +44,7 @@ def api_login_required(view):
 
 
 @bp.post("/tokens")
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def create_token():
     """HTTP Basic credentials in, a bearer token out."""
     auth = request.authorization

@@ -1,13 +1,14 @@
 """Signing in and out (presenters, school staff, admins)."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+from ..extensions import limiter
 from ..services.accounts import authenticate
 from . import local_path
 
@@ -19,7 +20,14 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
+def _username_key() -> str:
+    return "login:" + str(request.form.get("username", "")).strip().lower()[:80]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_USER"], methods=["POST"],
+               key_func=_username_key)
 def login():
     form = LoginForm()
     failed = False

@@ -5,26 +5,38 @@ import io
 
 import qrcode
 import qrcode.image.svg
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import (Blueprint, Response, abort, current_app, redirect, render_template, request,
+                   url_for)
 
+from ..extensions import limiter
 from ..services.games import game_by_pin, join_url
 
 bp = Blueprint("play", __name__, url_prefix="/play")
 
 
+def _pin_limit() -> str:
+    return current_app.config["RATELIMIT_PIN_MISSES"]
+
+
+def _missed(response) -> bool:
+    """Only wrong PINs count against the limit; students who typed it right never wait."""
+    return response.status_code == 404
+
+
 @bp.get("/")
+@limiter.limit(_pin_limit, deduct_when=_missed)
 def enter():
     """A PIN typed by hand (when the QR code cannot be scanned)."""
-    pin = "".join(c for c in request.args.get("pin", "") if c.isdigit())
-    error = None
-    if pin:
-        if game_by_pin(pin) is not None:
-            return redirect(url_for("play.join", pin=pin))
-        error = True
-    return render_template("play/enter.html", pin=pin, error=error)
+    pin = "".join(c for c in request.args.get("pin", "") if c.isascii() and c.isdigit())[:6]
+    if not pin:
+        return render_template("play/enter.html", pin="", error=None)
+    if game_by_pin(pin) is not None:
+        return redirect(url_for("play.join", pin=pin))
+    return render_template("play/enter.html", pin=pin, error=True), 404
 
 
 @bp.get("/<pin>")
+@limiter.limit(_pin_limit, deduct_when=_missed)
 def join(pin: str):
     """The phone page: join, wait, answer, see results; one page, driven over Socket.IO."""
     game = game_by_pin(pin)
@@ -34,6 +46,7 @@ def join(pin: str):
 
 
 @bp.get("/<pin>/qr.svg")
+@limiter.limit(_pin_limit, deduct_when=_missed)
 def qr(pin: str):
     """The join URL as an SVG QR code, sharp at any projector size."""
     if game_by_pin(pin) is None:

@@ -14,7 +14,7 @@ def test_home_and_join_pages(client, make):
     assert page.status_code == 200 and game["pin"].encode() in page.data
     assert client.get("/play/999999").status_code == 404
     assert client.get(f"/play/?pin={game['pin']}").headers["Location"].endswith(f"/play/{game['pin']}")
-    assert client.get("/play/?pin=000000").status_code == 200
+    assert client.get("/play/?pin=000000").status_code == 404
 
 
 def test_vietnamese_by_default_english_on_request(client):
