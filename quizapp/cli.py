@@ -5,10 +5,12 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from .bank import BankError, import_bank
 from .extensions import db
 from .services.accounts import create_user
+from .services.records import purge_older_than
 from .services.setup import bootstrap
 
 
@@ -16,15 +18,33 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(quiz_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(records_group)
+
+
+@click.group("records", cls=AppGroup)
+def records_group() -> None:
+    """Session records."""
+
+
+@records_group.command("purge")
+@click.option("--older-than", "days", type=click.IntRange(min=0), required=True,
+              help="Remove the players and answers of sessions older than this many days.")
+def records_purge(days: int) -> None:
+    """Delete children's data (nicknames, answers, help requests) of old sessions, keeping the
+    aggregate counts each session's record needs."""
+    removed = purge_older_than(days)
+    click.echo(f"Purged {removed['sessions']} session(s): {removed['players']} player(s), "
+               f"{removed['answers']} answer(s) removed; aggregate counts kept.")
 
 
 @click.command("setup")
+@with_appcontext
 def setup_command() -> None:
     """Upgrade the database, import the question bank, create the first admin and demo school."""
     bootstrap(current_app._get_current_object(), echo=click.echo)
 
 
-@click.group("quiz")
+@click.group("quiz", cls=AppGroup)
 def quiz_group() -> None:
     """The question bank."""
 
@@ -41,7 +61,7 @@ def quiz_import(directory: str | None) -> None:
     click.echo(f"{created} added, {updated} updated.")
 
 
-@click.group("users")
+@click.group("users", cls=AppGroup)
 def users_group() -> None:
     """Accounts."""
 

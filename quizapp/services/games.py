@@ -130,11 +130,44 @@ def can_view(user: User | None, game: Game) -> bool:
     return user.role == "staff" and user.school_id == game.school_id
 
 
+def question_stats(game: Game) -> list[dict]:
+    """Per question: answers per option, how many answered, how many were right. Kicked
+    players do not count. After a purge, the kept summary."""
+    if game.purged_at is not None:
+        return list((game.summary or {}).get("questions", []))
+    counts = {i: [0] * len(q["choices"]) for i, q in enumerate(game.questions)}
+    answered = {i: 0 for i in counts}
+    right = {i: 0 for i in counts}
+    rows = db.session.execute(
+        select(Answer.question_index, Answer.choice, Answer.correct).join(Player)
+        .where(Answer.game_id == game.id, Player.active.is_(True)))
+    for index, choice, correct in rows:
+        if index not in counts:
+            continue
+        answered[index] += 1
+        right[index] += 1 if correct else 0
+        for c in choice:
+            if 0 <= c < len(counts[index]):
+                counts[index][c] += 1
+    return [{"index": i, "counts": counts[i], "answered": answered[i], "correct_answers": right[i]}
+            for i in counts]
+
+
+def participation(game: Game) -> tuple[int, float | None]:
+    """(players, average score) of a session; after a purge, from the kept summary."""
+    if game.purged_at is not None:
+        summary = game.summary or {}
+        return summary.get("players", 0), summary.get("average_score")
+    n, avg = db.session.execute(select(func.count(Player.id), func.avg(Player.score)).where(
+        Player.game_id == game.id, Player.active.is_(True))).one()
+    return n, round(float(avg), 1) if avg is not None else None
+
+
 def results(game: Game) -> dict:
     """Every player with score and rank, and every question with its correct answer and counts.
 
     Ranks are computed from the stored scores the same way the engine ranks: equal scores share
-    a rank, earlier joiners listed first.
+    a rank, earlier joiners listed first. A purged session has no players left, only counts.
     """
     players = db.session.scalars(
         select(Player).where(Player.game_id == game.id, Player.active.is_(True))
@@ -144,26 +177,16 @@ def results(game: Game) -> dict:
         rank = ranked[-1]["rank"] if ranked and ranked[-1]["score"] == p.score else position
         ranked.append({"player_id": p.public_id, "nickname": p.nickname,
                        "class_label": p.class_label, "score": p.score, "rank": rank})
-    counts = {i: [0] * len(q["choices"]) for i, q in enumerate(game.questions)}
-    answered = {i: 0 for i in counts}
-    correct_counts = {i: 0 for i in counts}
-    rows = db.session.execute(
-        select(Answer.question_index, Answer.choice, Answer.correct).join(Player)
-        .where(Answer.game_id == game.id, Player.active.is_(True)))
-    for index, choice, correct in rows:
-        if index not in counts:
-            continue
-        answered[index] += 1
-        correct_counts[index] += 1 if correct else 0
-        for c in choice:
-            if 0 <= c < len(counts[index]):
-                counts[index][c] += 1
-    questions = [
-        {"index": i, "type": q["type"], "text": q["text"], "choices": q["choices"],
-         "correct": q.get("correct", []), "counts": counts[i], "answered": answered[i],
-         "correct_answers": correct_counts[i]}
-        for i, q in enumerate(game.questions)
-    ]
+    stats = {s["index"]: s for s in question_stats(game)}
+    questions = []
+    for i, q in enumerate(game.questions):
+        stat = stats.get(i, {"counts": [0] * len(q["choices"]), "answered": 0,
+                             "correct_answers": 0})
+        questions.append({"index": i, "type": q["type"], "text": q["text"],
+                          "choices": q["choices"], "correct": q.get("correct", []),
+                          "counts": stat["counts"], "answered": stat["answered"],
+                          "correct_answers": stat["correct_answers"]})
+    count, average = participation(game)
     return {
         "pin": game.pin,
         "quiz": game.quiz.slug,
@@ -174,6 +197,9 @@ def results(game: Game) -> dict:
         "phase": game.phase,
         "created_at": game.created_at.isoformat() + "Z",
         "ended_at": game.ended_at.isoformat() + "Z" if game.ended_at else None,
+        "purged": game.purged_at is not None,
+        "player_count": count,
+        "average_score": average,
         "players": ranked,
         "questions": questions,
     }

@@ -1,12 +1,15 @@
-"""A school's record: the sessions it held and what its students still get wrong."""
+"""A school's record: the sessions it held and what its students still get wrong; and the
+retention rule that removes children's data while keeping the counts."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, select
 
 from ..extensions import db
-from ..models import Answer, Game, Player, School, User
+from ..models import Answer, Ban, Game, HelpRequest, Player, School, User, utcnow
+from .games import participation, question_stats
 
 
 def school_records(school: School, presenter: User | None = None) -> dict:
@@ -15,34 +18,52 @@ def school_records(school: School, presenter: User | None = None) -> dict:
     query = select(Game).where(Game.school_id == school.id).order_by(Game.created_at.desc())
     if presenter is not None:
         query = query.where(Game.presenter_id == presenter.id)
-    games = db.session.scalars(query).all()
-    ids = [g.id for g in games]
-    stats = {gid: (n, avg) for gid, n, avg in db.session.execute(
-        select(Player.game_id, func.count(Player.id), func.avg(Player.score))
-        .where(Player.game_id.in_(ids), Player.active.is_(True)).group_by(Player.game_id))}
     answered: dict[str, int] = defaultdict(int)
     right: dict[str, int] = defaultdict(int)
-    texts = {g.id: [q["text"] for q in g.questions] for g in games}
-    polls = {g.id: {i for i, q in enumerate(g.questions) if q["type"] == "poll"} for g in games}
-    rows = db.session.execute(
-        select(Answer.game_id, Answer.question_index, func.count(Answer.id),
-               func.sum(func.coalesce(Answer.correct, False).cast(db.Integer)))
-        .where(Answer.game_id.in_(ids)).group_by(Answer.game_id, Answer.question_index))
-    for game_id, index, count, correct in rows:
-        if index in polls[game_id] or index >= len(texts[game_id]):
-            continue
-        text = texts[game_id][index]
-        answered[text] += count
-        right[text] += int(correct or 0)
     sessions = []
-    for g in games:
-        n, avg = stats.get(g.id, (0, None))
-        sessions.append({"pin": g.pin, "quiz": g.quiz.slug, "class_label": g.class_label,
-                         "in_person": g.in_person, "phase": g.phase,
-                         "date": g.created_at.date().isoformat(), "players": n,
-                         "average_score": round(float(avg), 1) if avg is not None else None})
+    for game in db.session.scalars(query):
+        players, average = participation(game)
+        sessions.append({"pin": game.pin, "quiz": game.quiz.slug, "class_label": game.class_label,
+                         "in_person": game.in_person, "phase": game.phase,
+                         "date": game.created_at.date().isoformat(), "players": players,
+                         "average_score": average})
+        for stat in question_stats(game):
+            question = game.questions[stat["index"]]
+            if question["type"] == "poll" or not stat["answered"]:
+                continue
+            answered[question["text"]] += stat["answered"]
+            right[question["text"]] += stat["correct_answers"]
     accuracy = sorted(({"question": t, "answers": answered[t],
                         "accuracy": round(right[t] / answered[t], 3)} for t in answered),
                       key=lambda r: r["accuracy"])
     return {"school": school.code, "name": school.name, "sessions": sessions,
             "participants": sum(s["players"] for s in sessions), "questions": accuracy}
+
+
+def purge_older_than(days: int) -> dict:
+    """Delete the players, answers, help requests and bans of sessions created more than
+    ``days`` days ago, keeping each session's aggregate counts in ``Game.summary``. Returns
+    how many sessions, players and answers were removed. Safe to run again."""
+    if days < 0:
+        raise ValueError("days cannot be negative")
+    cutoff = utcnow() - timedelta(days=days)
+    games = db.session.scalars(select(Game).where(Game.created_at < cutoff,
+                                                  Game.purged_at.is_(None))).all()
+    removed = {"sessions": 0, "players": 0, "answers": 0}
+    for game in games:
+        players, average = participation(game)
+        summary = {"players": players, "average_score": average,
+                   "questions": question_stats(game),
+                   "help_requests": db.session.query(HelpRequest)
+                   .filter(HelpRequest.game_id == game.id).count()}
+        removed["answers"] += db.session.execute(
+            delete(Answer).where(Answer.game_id == game.id)).rowcount
+        db.session.execute(delete(HelpRequest).where(HelpRequest.game_id == game.id))
+        db.session.execute(delete(Ban).where(Ban.game_id == game.id))
+        removed["players"] += db.session.execute(
+            delete(Player).where(Player.game_id == game.id)).rowcount
+        game.summary = summary
+        game.purged_at = utcnow()
+        removed["sessions"] += 1
+        db.session.commit()
+    return removed
