@@ -9,6 +9,7 @@ MESSAGES = {
     "game_over": _l("This session has ended."),
     "nickname_taken": _l("Someone already has this nickname. Choose another one."),
     "nickname_invalid": _l("Use 2 to 20 letters or digits for your nickname."),
+    "nickname_abusive": _l("Please choose a kind nickname: everyone in the class can see it."),
     "class_label_invalid": _l("The class label is too long or has characters that are not allowed."),
     "late_join_closed": _l("This session has already started and does not accept new players."),
     "invalid_token": _l("We could not find you in this session. Join again."),

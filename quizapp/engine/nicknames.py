@@ -9,6 +9,8 @@ import random
 import re
 import unicodedata
 
+from .moderation import is_abusive
+
 MIN_LENGTH = 2
 MAX_LENGTH = 20
 CLASS_LABEL_MAX = 20
@@ -52,6 +54,8 @@ def validate_nickname(raw: object) -> str:
     _check_characters(name, "characters")
     if not nickname_key(name):
         raise NicknameError("characters")
+    if is_abusive(name):
+        raise NicknameError("abusive")
     return name
 
 
@@ -81,6 +85,8 @@ def validate_class_label(raw: object) -> str:
     if len(label) > CLASS_LABEL_MAX:
         raise NicknameError("class_label")
     _check_characters(label, "class_label", extra="/")
+    if is_abusive(label):
+        raise NicknameError("class_label")
     return label
 
 

@@ -19,7 +19,7 @@ from limits import parse
 
 from ..engine import NicknameError, Rejected, validate_class_label, validate_nickname
 from ..engine.nicknames import nickname_key
-from ..errors import error
+from ..errors import error, message
 from ..extensions import db, limiter, socketio
 from ..models import Game as GameRow
 from ..services.games import can_host, help_requests, is_pin
@@ -103,7 +103,11 @@ def event(name: str, needs_data: bool = True) -> Callable:
                 return error(exc.code)
             except NicknameError as exc:
                 db.session.rollback()
-                return error("class_label_invalid" if exc.reason == "class_label" else exc.code)
+                if exc.reason == "class_label":
+                    return error("class_label_invalid")
+                if exc.reason == "abusive":
+                    return error(exc.code, message("nickname_abusive"))
+                return error(exc.code)
             except Exception:
                 db.session.rollback()
                 log.exception("handler %s failed", name)

@@ -125,3 +125,15 @@ def test_odd_tokens_are_refused_not_crashing(app, make, sockets, caplog):
         assert_error(s.call("player:resume", {"pin": game["pin"], "token": "x\udcff"}), "invalid_token")
         assert_error(s.call("player:join", {"pin": "١٢٣٤٥٦", "nickname": "Arabic"}), "game_not_found")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_rude_nicknames_and_class_labels_are_refused(app, make, sockets):
+    game = make.game()
+    s = sockets(game["pin"])
+    for rude in ["f.u.c.k", "Đ.ị.t", "dm", "sh1t head"]:
+        ack = s.call("player:join", {"pin": game["pin"], "nickname": rude})
+        assert_error(ack, "nickname_invalid")
+        assert ack["message"] != s.call("player:join", {"pin": game["pin"], "nickname": "x"})["message"]
+    assert_error(s.call("player:join", {"pin": game["pin"], "nickname": "Lan", "class_label": "vcl"}),
+                 "class_label_invalid")
+    assert s.call("player:join", {"pin": game["pin"], "nickname": "Nguyễn Cúc"})["ok"]
