@@ -187,7 +187,7 @@ class LiveGame:
             self.engine.remove_player(player_id)
             room = player_room(self.pin, player_id)
             sids = [sid for sid, _ in socketio.server.manager.get_participants("/", room)]
-            self._post("player:kicked", {}, room)
+            self._post("player:kicked", {"banned": ban}, room)
             self._host_changed(lobby=True)
             if self.engine.phase is Phase.QUESTION and self.engine.all_answered():
                 self._reveal()

@@ -91,7 +91,7 @@
   // Keyboard and presentation remotes: Space, →, Enter or PageDown = next; R = reveal.
   // A focused button or link keeps its own keys.
   document.addEventListener("keydown", (e) => {
-    if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || e.target.closest("button, a, input")) return;
+    if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || kickDlg.open || e.target.closest("button, a, input")) return;
     const k = e.key;
     if (k === " " || k === "ArrowRight" || k === "Enter" || k === "PageDown") {
       e.preventDefault();
@@ -130,7 +130,7 @@
       b.type = "button";
       b.addEventListener("click", () => {
         b.blur();
-        if (confirm(t("kick", { name: p.nickname }))) act("host:kick", { player_id: p.player_id });
+        askKick(p);
       });
       chip.append(b);
       chips.set(p.player_id, chip);
@@ -145,6 +145,24 @@
     $("lobby-empty").hidden = d.count > 0;
     drawn = true;
   }
+
+  /** Remove, or remove and ban (that phone cannot join again): a small dialog with both. */
+  const kickDlg = $("kick-dlg");
+  let kicking = null;
+  function askKick(p) {
+    kicking = p;
+    text("kick-h", t("kick_title", { name: p.nickname }));
+    kickDlg.returnValue = "";
+    kickDlg.showModal();
+  }
+  kickDlg.addEventListener("close", () => {
+    const p = kicking;
+    kicking = null;
+    if (p && (kickDlg.returnValue === "kick" || kickDlg.returnValue === "ban")) {
+      act("host:kick", { player_id: p.player_id, ban: kickDlg.returnValue === "ban" });
+    }
+  });
+  kickDlg.addEventListener("click", (e) => e.target === kickDlg && kickDlg.close()); // backdrop
 
   const sizeClass = (s) => (s.length > 150 ? " xl" : s.length > 90 ? " l" : "");
 

@@ -1,5 +1,6 @@
 /* The phone: join, wait, answer, see the result, the leaderboard and the safety summary.
-   The resume token survives refreshes and lost networks; an answer is re-sent until acked. */
+   The resume token survives refreshes and lost networks; an answer is re-sent until acked.
+   "I need help" is there at all times: a private request to the presenter, and the helplines. */
 "use strict";
 (() => {
   const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner } = Quiz;
@@ -17,6 +18,28 @@
   let result = null; // the last player:result
   let stops = []; // cancels the running timers
   let later = 0;
+  let helpId = 0; // this player's help request, while the presenter has not dealt with it
+  const DEVICE = deviceKey();
+
+  /** One random key per phone, for all games: the server keeps only its hash, to keep a phone
+      the presenter banned out of that game. */
+  function deviceKey() {
+    const DKEY = "quiz:device";
+    try {
+      const v = localStorage.getItem(DKEY);
+      if (v && /^[\w-]{16,100}$/.test(v)) return v;
+    } catch (e) {
+      // no storage: a key for this page only
+    }
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    const v = btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+    try {
+      localStorage.setItem(DKEY, v);
+    } catch (e) {
+      // as above
+    }
+    return v;
+  }
 
   function load() {
     try {
@@ -97,7 +120,7 @@
   $("join-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const btn = $("join-btn");
-    const data = { pin, nickname: $("nick").value.trim(), class_label: $("cls").value.trim() };
+    const data = { pin, nickname: $("nick").value.trim(), class_label: $("cls").value.trim(), device: DEVICE };
     btn.disabled = true;
     socket.timeout(8000).emit("player:join", data, (err, ack) => {
       btn.disabled = false;
@@ -307,6 +330,52 @@
     window.scrollTo(0, 0);
   }
 
+  // ----- "I need help" ------------------------------------------------------------------------
+
+  const sheet = $("help-sheet");
+
+  /** The sheet: "ask" (confirm before sending), "told" (sent: the presenter will come, and the
+      helplines) or "lines" (not in a game: the helplines only). */
+  function helpSheet(view) {
+    $("help-ask").hidden = view !== "ask";
+    $("help-lines").hidden = view === "ask";
+    $("help-told").hidden = view !== "told";
+    $("help-call").hidden = view === "told";
+    $("help-err").hidden = true;
+    $("help-seen").hidden = true;
+    const calls = $("help-calls");
+    if (!calls.firstElementChild) calls.append(document.importNode($("help-tpl").content, true));
+    if (!sheet.open) sheet.showModal();
+    (view === "ask" ? $("help-send") : $("help-close")).focus();
+  }
+  function helpError(message) {
+    $("help-err").hidden = false;
+    text("help-err", message);
+  }
+
+  $("help-btn").addEventListener("click", () => helpSheet(!me ? "lines" : helpId ? "told" : "ask"));
+  $("help-cancel").addEventListener("click", () => sheet.close());
+  $("help-close").addEventListener("click", () => sheet.close());
+  sheet.addEventListener("click", (e) => e.target === sheet && sheet.close()); // the backdrop
+  sheet.addEventListener("close", () => ($("help-calls").textContent = ""));
+  $("help-send").addEventListener("click", () => {
+    const btn = $("help-send");
+    // While offline, say so now: a request buffered until the next connection would arrive
+    // after the phone said it failed.
+    if (!socket.connected) return helpError(t("no_conn"));
+    const label = btn.textContent;
+    btn.disabled = true;
+    btn.textContent = t("sending");
+    socket.timeout(8000).emit("player:help", {}, (err, ack) => {
+      btn.disabled = false;
+      btn.textContent = label;
+      if (err) return helpError(t("no_conn"));
+      if (!ack.ok) return helpError(ack.message);
+      helpId = ack.id;
+      helpSheet("told");
+    });
+  });
+
   // ----- events -------------------------------------------------------------------------------
 
   socket.on("question:start", (d) => {
@@ -330,9 +399,20 @@
   });
   socket.on("leaderboard", (d) => me && board(d));
   socket.on("game:over", (d) => me && over(d));
-  socket.on("player:kicked", () => {
+  socket.on("help:handled", (d) => {
+    if (d && d.id === helpId) helpId = 0;
+    if (sheet.open && $("help-ask").hidden) $("help-seen").hidden = false;
+    toast(t("help_seen"), 6000);
+  });
+  socket.on("player:kicked", (d) => {
+    const banned = !!(d && d.banned);
+    $("kicked-again").hidden = banned;
+    $("kicked-banned").hidden = !banned;
+    $("rejoin").hidden = banned;
     store(null);
     pending = null;
+    helpId = 0;
+    if (sheet.open && !$("help-ask").hidden) helpSheet("lines");
     stop();
     $("me-score").hidden = true;
     text("me-name", BRAND);

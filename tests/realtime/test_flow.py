@@ -234,7 +234,7 @@ def test_kick(app, make, sockets):
     p = join(sockets, game["pin"], "Rude")
     ack = host.call("host:kick", {"player_id": p.player_id})
     assert ack == {"ok": True, "player_id": p.player_id, "banned": False}
-    assert p.received("player:kicked") == [{}]
+    assert p.received("player:kicked") == [{"banned": False}]
     assert p.call("player:resume", {"pin": game["pin"], "token": p.token})["error"] == "invalid_token"
     assert host.call("host:kick", {"player_id": p.player_id})["error"] == "player_not_found"
     again = sockets(game["pin"]).call("player:join", {"pin": game["pin"], "nickname": "Rude"})

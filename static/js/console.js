@@ -1,0 +1,330 @@
+/* The presenter's console: a private screen (the presenter's phone or a second window, never the
+   projector) with the controls, the players and the students' help requests. A reload or a
+   reconnect asks the server for the state and draws it again. */
+"use strict";
+(() => {
+  const { $, t, el, tile, timing, countdown, fullClock, toast, netBanner } = Quiz;
+  const pin = JSON.parse($("cfg").textContent).pin;
+  const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
+  const TITLE = document.title;
+
+  let phase = "";
+  let index = -1; // the question the screen shows, sent with host:next
+  let q = null; // the open question
+  let count = 0; // players in the game (exact)
+  let answered = 0;
+  let answeredOf = 0;
+  let busy = false;
+  let stops = [];
+  let shown = false; // help requests flash only when they arrive, not when the page is drawn
+  const help = new Map(); // id -> Help
+  const helpItems = new Map(); // id -> <li>
+  const rows = new Map(); // player_id -> <li>
+
+  const text = (id, value) => ($(id).textContent = value);
+  function stop() {
+    stops.forEach((f) => f());
+    stops = [];
+  }
+
+  /** Which controls each phase offers (as on the projector). */
+  const CONTROLS = {
+    lobby: ["btn-start"],
+    question: ["btn-reveal", "btn-end"],
+    reveal: ["btn-next", "btn-end"],
+    leaderboard: ["btn-next", "btn-end"],
+    over: ["btn-results"],
+  };
+  function setPhase(p, i, label) {
+    stop();
+    phase = p;
+    if (i !== undefined) index = i;
+    document.body.dataset.phase = p;
+    for (const id of ["btn-start", "btn-reveal", "btn-next", "btn-end", "btn-results"]) $(id).hidden = !CONTROLS[p].includes(id);
+    for (const id of ["now-tbar", "now-clock", "now-progress", "now-choices"]) $(id).hidden = true;
+    text("phase", label);
+    $("phase").className = "cphase " + p;
+  }
+
+  /** The counter in the header: answers while a question is open or shown, else players. */
+  function counter() {
+    const q_ = phase === "question" || phase === "reveal";
+    text("counter", q_ ? t("answered", { n: answered, total: answeredOf }) : t("joined", { n: count }));
+    if (!q_) return;
+    text("now-ans", answered);
+    text("now-of", answeredOf);
+    $("now-meter").style.width = (answeredOf ? Math.min(100, (100 * answered) / answeredOf) : 0) + "%";
+  }
+
+  // ----- connection and commands -------------------------------------------------------------
+
+  netBanner(socket, $("net"));
+  socket.on("connect", join);
+
+  /** On every (re)connect: this socket is the presenter's console again, and the state is
+      drawn from the ack (help requests included). */
+  function join() {
+    socket.timeout(8000).emit("host:join", { pin, console: true }, (err, ack) => {
+      if (err) {
+        if (socket.connected) setTimeout(join, 1000);
+        return;
+      }
+      if (!ack.ok) return toast(ack.message, 15000);
+      draw(ack.state, ack.state.help || ack.help || []);
+    });
+  }
+
+  /** While a command is on its way, and a moment after, the controls are off: a double tap must
+      not skip a screen (Next appears where Reveal now was). */
+  function setBusy(on) {
+    busy = on;
+    for (const b of document.querySelectorAll(".cbtns button")) b.disabled = on;
+  }
+
+  function act(event, data, done) {
+    if (busy) return;
+    setBusy(true);
+    if (document.activeElement) document.activeElement.blur();
+    socket.timeout(8000).emit(event, Object.assign({ pin }, data), (err, ack) => {
+      setTimeout(() => setBusy(false), 400);
+      if (err) toast(t("no_conn"));
+      else if (!ack.ok) toast(ack.message);
+      else if (done) done(ack);
+    });
+  }
+
+  function start() {
+    if (count === 0 && !confirm(t("start_empty"))) return;
+    act("host:start");
+  }
+  /** As on the projector: an open question is revealed, and host:next names the screen shown,
+      so the server ignores it if the game has already moved on. */
+  function next() {
+    if (phase === "lobby") start();
+    else if (phase === "question") act("host:reveal");
+    else if (phase !== "over" && phase) act("host:next", { phase, index });
+  }
+
+  $("btn-start").addEventListener("click", start);
+  $("btn-next").addEventListener("click", next);
+  $("btn-reveal").addEventListener("click", () => act("host:reveal"));
+  $("btn-end").addEventListener("click", () => {
+    if (confirm(t("end"))) act("host:end");
+  });
+
+  // ----- the game ----------------------------------------------------------------------------
+
+  function draw(s, requests) {
+    players(s);
+    help.clear();
+    for (const h of requests) help.set(h.id, h);
+    drawHelp();
+    shown = true;
+    if (s.phase === "question" && s.question) question(s.question, s.answered);
+    else if (s.phase === "reveal" && s.reveal) revealed(s.reveal);
+    else if (s.phase === "leaderboard" && s.leaderboard) board(s.leaderboard);
+    else if (s.phase === "over") over({ players: s.count });
+    else lobby();
+  }
+
+  function lobby() {
+    q = null;
+    setPhase("lobby", -1, t("lobby"));
+    text("now-title", t("lobby"));
+    text("now-text", t("lobby_text"));
+    counter();
+  }
+
+  function question(d, n) {
+    q = d;
+    setPhase("question", d.index, t("question_n", { n: d.index + 1, total: d.total }));
+    text("now-title", t("question_n", { n: d.index + 1, total: d.total }));
+    text("now-text", d.text);
+    $("now-progress").hidden = false;
+    progress({ index: d.index, answered: n || 0, players: count });
+    const time = timing(d);
+    $("now-tbar").hidden = $("now-clock").hidden = false;
+    fullClock($("now-bar"), $("now-sec"), d.time_limit);
+    const open = () => {
+      const left = time.ends - (performance.now() - time.at) / 1000;
+      stops.push(countdown($("now-bar"), $("now-sec"), d.time_limit, left));
+    };
+    if (time.reading > 0) {
+      const h = setTimeout(open, time.reading * 1000); // the chat scenario plays first
+      stops.push(() => clearTimeout(h));
+    } else open();
+  }
+
+  function progress(d) {
+    if (!q || d.index !== q.index || phase !== "question") return;
+    answered = d.answered;
+    answeredOf = d.players;
+    counter();
+  }
+
+  function revealed(d) {
+    q = null;
+    setPhase("reveal", d.index, t("reveal"));
+    text("now-title", t("question_n", { n: d.index + 1, total: d.total }));
+    text("now-text", d.text);
+    answered = d.answered;
+    answeredOf = d.players;
+    $("now-progress").hidden = false;
+    counter();
+    const poll = d.type === "poll";
+    const list = $("now-choices");
+    list.textContent = "";
+    d.choices.forEach((c, i) => {
+      const right = !poll && d.correct.includes(i);
+      const item = tile(i, c);
+      item.className += poll ? "" : right ? " right" : " dim";
+      item.append(el("b", "cnt", d.counts[i] || 0));
+      if (right) item.append(el("span", "ok", "✓"));
+      list.append(item);
+    });
+    list.hidden = false;
+    text("next-label", t(d.index + 1 >= d.total ? "finish" : "next"));
+  }
+
+  function board(d) {
+    q = null;
+    setPhase("leaderboard", d.index, t("leaderboard"));
+    text("now-title", t("leaderboard"));
+    text("now-text", t("after_q", { n: d.index + 1, total: d.total }));
+    text("next-label", t("next"));
+    counter();
+  }
+
+  function over(d) {
+    q = null;
+    setPhase("over", undefined, t("over"));
+    text("now-title", t("over"));
+    text("now-text", t("took_part", { n: d.players || 0 }));
+    counter();
+  }
+
+  // ----- players -----------------------------------------------------------------------------
+
+  const fold = (s) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/gi, "d").toLowerCase();
+  const byName = (a, b) => a.nickname.localeCompare(b.nickname, document.documentElement.lang, { sensitivity: "base" });
+
+  function kick(p, ban) {
+    if (!confirm(t(ban ? "kick_ban" : "kick", { name: p.nickname }))) return;
+    act("host:kick", { player_id: p.player_id, ban }, () => toast(t("removed", { name: p.nickname })));
+  }
+
+  function row(p) {
+    const li = el("li", "prow");
+    li.dataset.name = fold(p.nickname);
+    const rm = el("button", "btn btn-line", t("remove"));
+    const ban = el("button", "btn btn-line bad", t("ban"));
+    rm.type = ban.type = "button";
+    rm.addEventListener("click", () => kick(p, false));
+    ban.addEventListener("click", () => kick(p, true));
+    const acts = el("span", "pacts");
+    acts.append(rm, ban);
+    li.append(el("span", "pname", p.nickname), acts);
+    return li;
+  }
+
+  /** The player list, by name. Rows are kept, not redrawn, so an update never swallows a tap. */
+  function players(d) {
+    count = d.count;
+    const list = $("plist");
+    const want = [...d.players].sort(byName);
+    const seen = new Set(want.map((p) => p.player_id));
+    for (const [id, li] of rows) {
+      if (!seen.has(id)) {
+        li.remove();
+        rows.delete(id);
+      }
+    }
+    const order = want.map((p) => rows.get(p.player_id) || rows.set(p.player_id, row(p)).get(p.player_id));
+    if (order.some((li, i) => list.children[i] !== li)) order.forEach((li) => list.append(li));
+    text("pcount", d.count);
+    $("pempty").hidden = d.count > 0;
+    $("pfind").hidden = d.count <= 8 && !$("pfind").value;
+    $("pmore").hidden = d.count <= d.players.length;
+    text("pmore", t("listed", { shown: d.players.length, n: d.count }));
+    filter();
+    if (phase !== "question" && phase !== "reveal") counter();
+  }
+
+  function filter() {
+    const want = fold($("pfind").value.trim());
+    for (const li of rows.values()) li.hidden = !!want && !li.dataset.name.includes(want);
+  }
+  $("pfind").addEventListener("input", filter);
+
+  // ----- help requests -----------------------------------------------------------------------
+
+  function clock(iso) {
+    const d = new Date(iso);
+    return isNaN(d) ? "" : d.toLocaleTimeString(document.documentElement.lang, { hour: "2-digit", minute: "2-digit" });
+  }
+
+  function helpItem(h) {
+    const li = el("li", "hreq");
+    const who = el("div", "hwho");
+    who.append(el("b", null, h.nickname), el("span", "hmeta", [h.class_label, clock(h.at)].filter(Boolean).join(" · ")));
+    const b = el("button", "btn btn-primary", t("help_done"));
+    b.type = "button";
+    b.addEventListener("click", () => {
+      b.disabled = true;
+      socket.timeout(8000).emit("host:help_done", { pin, id: h.id }, (err, ack) => {
+        b.disabled = false;
+        if (err) return toast(t("no_conn"));
+        if (!ack.ok) return toast(ack.message);
+        update(ack.help);
+      });
+    });
+    li.append(who, b);
+    return li;
+  }
+
+  /** The open requests at the top, oldest first; the count in the header and the tab title. */
+  function drawHelp(fresh) {
+    const open = [...help.values()].filter((h) => !h.handled).sort((a, b) => a.id - b.id);
+    const list = $("help-list");
+    for (const [id, li] of helpItems) {
+      if (!open.some((h) => h.id === id)) {
+        li.remove();
+        helpItems.delete(id);
+      }
+    }
+    for (const h of open) {
+      if (helpItems.has(h.id)) continue;
+      const li = helpItem(h);
+      if (fresh) li.classList.add("new");
+      helpItems.set(h.id, li);
+      list.append(li);
+    }
+    $("help").hidden = $("help-badge").hidden = !open.length;
+    text("help-n", open.length);
+    document.title = open.length ? "(" + open.length + ") " + TITLE : TITLE;
+    document.body.classList.toggle("has-help", open.length > 0);
+  }
+
+  function update(h) {
+    if (!h || typeof h.id !== "number") return;
+    const known = help.has(h.id) && !help.get(h.id).handled;
+    help.set(h.id, h);
+    const fresh = shown && !h.handled && !known;
+    drawHelp(fresh);
+    if (!fresh) return;
+    const box = $("help");
+    box.classList.remove("flash");
+    void box.offsetWidth; // restart the animation
+    box.classList.add("flash");
+    toast(t("help_new", { name: h.nickname }), 6000);
+  }
+
+  socket.on("help:request", update);
+  socket.on("help:update", update);
+  socket.on("lobby:update", players);
+  socket.on("question:start", (d) => question(d, 0));
+  socket.on("question:progress", progress);
+  socket.on("question:reveal", revealed);
+  socket.on("leaderboard", board);
+  socket.on("game:over", over);
+})();
