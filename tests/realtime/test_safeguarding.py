@@ -82,7 +82,9 @@ def test_kick_then_rejoin_under_another_name_but_not_when_banned(app, make, sock
     host.call("host:kick", {"player_id": first["player_id"]})
     second = phone.call("player:join", {"pin": game["pin"], "nickname": "Polite", "device": "phone-1"})
     assert second["ok"]
+    phone.clear()
     assert host.call("host:kick", {"player_id": second["player_id"], "ban": True})["banned"] is True
+    assert phone.received("player:kicked") == [{"banned": True}]
     # banned: not on this connection, nor on a new one from the same phone, under any name
     assert phone.call("player:join", {"pin": game["pin"], "nickname": "Other"})["error"] == "banned"
     fresh = sockets(game["pin"])
