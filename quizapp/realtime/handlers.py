@@ -101,6 +101,9 @@ def event(name: str, needs_data: bool = True) -> Callable:
             except (Rejected, BadInput) as exc:
                 db.session.rollback()
                 return error(exc.code)
+            except TimeoutError:
+                db.session.rollback()
+                return error("try_again")
             except NicknameError as exc:
                 db.session.rollback()
                 if exc.reason == "class_label":

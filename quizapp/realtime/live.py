@@ -30,11 +30,14 @@ from ..models import Game as GameRow
 from ..models import Player as PlayerRow
 from ..models import utcnow
 from ..services.games import GameOptions, help_view
+from .writer import AnswerWriter, Ticket
 
 log = logging.getLogger(__name__)
 
 PODIUM_SIZE = 3
 LEADERBOARD_SIZE = 5
+#: Seconds an answer's acknowledgement waits for its commit before the phone is told to retry.
+ANSWER_COMMIT_TIMEOUT = 10.0
 #: The lobby list sent to the projector is capped; the count is always exact.
 LOBBY_LIST_LIMIT = 300
 
@@ -77,6 +80,8 @@ class LiveGame:
         self._devices: dict[str, str] = {}  # player id -> hash of its phone's random key
         self._bans: set[str] = set()  # device hashes banned from this game
         self._outbox: deque[tuple[str, dict, str]] = deque()
+        self._writer = AnswerWriter(app)
+        self._unwritten: dict[tuple[str, int], Ticket] = {}  # answers not yet committed
         self._send_lock = threading.Lock()
         self._lobby_dirty = False
         self._progress_dirty = False
@@ -236,33 +241,45 @@ class LiveGame:
     def answer(self, player_id: str, index: object, choice: object) -> tuple[Answer, bool]:
         """Judge and store an answer; returns it and whether it was a repeat.
 
-        The row is committed before the engine records it, so an acknowledged answer is always
-        in the database; the unique (player, question) key makes a retry count once.
+        The engine records it at once (so the next answer sees it), and the writer commits it
+        with the others that arrive meanwhile; this returns only once that commit is done, so
+        an acknowledged answer is always in the database. A repeat waits for the same commit.
+        Raises ``TimeoutError`` if the database does not take it in time (the answer stays
+        queued: the phone's retry is then a repeat that waits again).
         """
         with self.lock:
             result = self.engine.evaluate(player_id, index, choice, self.clock())
-            if self.engine.is_duplicate(result):
-                return result, True
-            db.session.add(AnswerRow(
-                game_id=self.game_id, player_id=self._row_ids[player_id],
-                question_index=result.index, choice=result.choice_list, correct=result.correct,
-                points=result.points, elapsed_ms=int(result.elapsed * 1000),
-                streak=result.streak))
-            row = db.session.get(PlayerRow, self._row_ids[player_id])
-            row.score += result.points
-            row.streak = result.streak
-            db.session.commit()
-            self.engine.record(result)
-            self._host_changed()
-            if self.engine.all_answered():
-                try:
-                    with self._atomic():
-                        self._reveal()
-                except Exception:
-                    # the answer is stored; the timer closes the question if this reveal failed
-                    log.exception("reveal after the last answer failed in game %s", self.pin)
-        self._send()
-        return result, False
+            key = (player_id, result.index)
+            duplicate = self.engine.is_duplicate(result)
+            if duplicate:
+                ticket = self._unwritten.get(key)
+            else:
+                self.engine.record(result)
+                ticket = self._writer.submit(Ticket(
+                    row={"game_id": self.game_id, "player_id": self._row_ids[player_id],
+                         "question_index": result.index, "choice": result.choice_list,
+                         "correct": result.correct, "points": result.points,
+                         "elapsed_ms": int(result.elapsed * 1000), "streak": result.streak,
+                         "created_at": utcnow()},
+                    player_row_id=self._row_ids[player_id], score_delta=result.points,
+                    streak=result.streak))
+                self._unwritten[key] = ticket
+                self._host_changed()
+        if ticket is not None:
+            if not ticket.wait(ANSWER_COMMIT_TIMEOUT):
+                raise TimeoutError("answer not committed in time")
+            self._unwritten.pop(key, None)
+        if not duplicate:
+            with self.lock:
+                if self.engine.phase is Phase.QUESTION and self.engine.all_answered():
+                    try:
+                        with self._atomic():
+                            self._reveal()
+                    except Exception:
+                        # the answers are stored; the timer closes the question instead
+                        log.exception("reveal after the last answer failed in game %s", self.pin)
+            self._send()
+        return result, duplicate
 
     # ----- presenter ------------------------------------------------------------------------
 
@@ -362,6 +379,7 @@ class LiveGame:
             self._send()
 
     def _reveal(self) -> None:
+        self._writer.drain()  # every answer the reveal counts is in the database first
         self.engine.reveal(self.clock())
         self._save_phase()
         reveal = self.reveal_payload()
