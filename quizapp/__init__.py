@@ -10,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from .config import ASYNC_MODES, Config
-from .extensions import babel, csrf, db, limiter, login_manager, migrate, socketio
+from .extensions import babel, compress, csrf, db, limiter, login_manager, migrate, socketio
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,6 +37,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     login_manager.login_view = "auth.login"
     csrf.init_app(app)
     limiter.init_app(app)
+    compress.init_app(app)
     # Handlers must be registered before init_app, which hands them to each new server.
     from .realtime import handlers  # noqa: F401
 

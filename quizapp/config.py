@@ -57,6 +57,14 @@ class Config:
     # Seconds between coalesced host updates (lobby list, answered counter).
     HOST_UPDATE_INTERVAL = 0.3
     JSON_SORT_KEYS = False
+    # Phones on 3G: pages, styles and scripts go out compressed (gzip; brotli where asked).
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "application/javascript", "text/javascript",
+                          "application/json", "image/svg+xml"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_MIN_SIZE = 500
+    # Static files may be cached for an hour; pages add a hash of the content to their URLs, so
+    # an update reaches phones at once.
+    SEND_FILE_MAX_AGE_DEFAULT = 3600
 
 
 class TestConfig(Config):

@@ -1,11 +1,14 @@
 """Web views: one blueprint per area."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request, url_for
 from flask_babel import get_locale
 from werkzeug.exceptions import HTTPException
 
@@ -23,8 +26,9 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (main, auth, host, play, api):
         app.register_blueprint(module.bp)
-    app.context_processor(lambda: {"get_locale": get_locale})
+    app.context_processor(lambda: {"get_locale": get_locale, "asset": asset_url})
     app.add_template_filter(local_time, "localtime")
+    app.after_request(_buffer_static_files)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected_error)
 
@@ -45,6 +49,34 @@ def local_path(target: object) -> str | None:
     if any(c in target for c in "\\\r\n\t") or urlparse(target).scheme or urlparse(target).netloc:
         return None
     return target
+
+
+@lru_cache(maxsize=None)
+def _asset_version(path: str, mtime: float) -> str:
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def asset_url(filename: str) -> str:
+    """A static file's URL carrying a hash of its content, so a phone never runs a stale script
+    after an update while it may cache the file for an hour."""
+    path = Path(current_app.static_folder) / filename
+    version = _asset_version(str(path), path.stat().st_mtime) if path.exists() else "0"
+    return url_for("static", filename=filename, v=version)
+
+
+def _buffer_static_files(response):
+    """Static files are small: read them whole so they are compressed like pages (runs before
+    Flask-Compress, which leaves streamed responses to brotli only)."""
+    if request.endpoint == "static" and response.direct_passthrough and response.status_code == 200:
+        body = response.response
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        response.direct_passthrough = False
+        response.set_data(data)
+    return response
 
 
 def local_time(value: datetime | str | None, fmt: str = "%d/%m/%Y %H:%M") -> str:

@@ -101,3 +101,22 @@ def test_login_redirect_stays_on_this_site(client, make):
     response = client.post("/login?next=https:evil.example", data={"username": name,
                                                                    "password": "pw-secret-1"})
     assert response.headers["Location"] == "/host/"
+
+
+def test_phone_page_and_assets_are_compressed_and_versioned(client, make):
+    game = make.game()
+    page = client.get(f"/play/{game['pin']}", headers={"Accept-Encoding": "gzip"})
+    assert page.headers["Content-Encoding"] == "gzip"
+    import gzip
+    import re as _re
+
+    html = gzip.decompress(page.data).decode()
+    assets = _re.findall(r'(?:src|href)="(/static/[^"]+\?v=[0-9a-f]{10})"', html)
+    assert any("player.js" in a for a in assets) and any("app.css" in a for a in assets)
+    total = len(page.data)
+    for url in assets:
+        response = client.get(url, headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200
+        assert response.headers.get("Content-Encoding") == "gzip", url
+        total += len(response.data)
+    assert total < 60 * 1024, total  # join + play on a phone: at most 60 KB transferred
