@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask, request
 from sqlalchemy import event
+from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.engine import Engine
 
 from .config import ASYNC_MODES, Config
@@ -43,6 +44,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
 
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       message_queue=app.config["REDIS_URL"] or None,
+                      channel=app.config["SOCKETIO_CHANNEL"],
                       ping_interval=10, ping_timeout=20, max_http_buffer_size=64 * 1024)
 
     from . import cli, models  # noqa: F401  (models register their tables)
@@ -50,6 +52,10 @@ def create_app(test_config: dict | type | None = None) -> Flask:
 
     register_blueprints(app)
     cli.init_app(app)
+    if app.config["PROXIES"]:
+        # the client's own address (rate limits) and scheme, from the proxy's headers
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXIES"],
+                                x_proto=app.config["PROXIES"])
     return app
 
 

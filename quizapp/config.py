@@ -25,10 +25,16 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL", "")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # With REDIS_URL: the Socket.IO message queue's channel, and the rate limits' key prefix
+    # (separate deployments may share one Redis).
+    SOCKETIO_CHANNEL = os.environ.get("QUIZAPP_REDIS_CHANNEL", "quizapp")
+    RATELIMIT_KEY_PREFIX = os.environ.get("QUIZAPP_REDIS_CHANNEL", "quizapp")
     # gevent by default. eventlet works for the embedded SQLite set-up only: psycopg 3 blocks
     # eventlet's hub, so PostgreSQL deployments must use gevent. threading is for tests.
     ASYNC_MODE = os.environ.get("QUIZAPP_ASYNC_MODE", "gevent")
     PUBLIC_URL = os.environ.get("QUIZAPP_PUBLIC_URL", "")
+    # Behind nginx: how many proxies set X-Forwarded-For/-Proto (0 when clients connect directly).
+    PROXIES = int(os.environ.get("QUIZAPP_PROXIES", "0"))
     HOST = os.environ.get("QUIZAPP_HOST", "0.0.0.0")
     PORT = int(os.environ.get("QUIZAPP_PORT", "5000"))
     ADMIN_PASSWORD = os.environ.get("QUIZAPP_ADMIN_PASSWORD", "")

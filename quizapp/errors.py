@@ -30,6 +30,7 @@ MESSAGES = {
     "not_found": _l("This page does not exist."),
     "method_not_allowed": _l("This method is not allowed here."),
     "conflict": _l("This conflicts with the current state."),
+    "game_moved": _l("The session has just moved to another server. Try again."),
     "try_again": _l("Your answer is still being saved. Send it again."),
     "internal_error": _l("Something went wrong on the server. Try again."),
 }

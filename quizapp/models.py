@@ -126,6 +126,9 @@ class Game(db.Model):
     phase: Mapped[str] = mapped_column(String(20), default="lobby")
     current_index: Mapped[int] = mapped_column(default=-1)
     question_opened_at: Mapped[Optional[datetime]] = mapped_column()
+    # Bumped by every phase change: a process holding a stale copy of the game (another process
+    # took it over) finds out when its next change matches no row.
+    version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[Optional[datetime]] = mapped_column()
     ended_at: Mapped[Optional[datetime]] = mapped_column()

@@ -23,7 +23,7 @@ from ..errors import error, message
 from ..extensions import db, limiter, socketio
 from ..models import Game as GameRow
 from ..services.games import can_host, help_requests, is_pin
-from .live import LiveGame, console_room, game_room, host_room, live_games, player_room
+from .live import GameMoved, LiveGame, console_room, game_room, host_room, live_games, player_room
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +104,9 @@ def event(name: str, needs_data: bool = True) -> Callable:
             except TimeoutError:
                 db.session.rollback()
                 return error("try_again")
+            except GameMoved:
+                db.session.rollback()
+                return error("game_moved")
             except NicknameError as exc:
                 db.session.rollback()
                 if exc.reason == "class_label":

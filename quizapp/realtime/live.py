@@ -20,7 +20,7 @@ from collections import deque
 from contextlib import contextmanager
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ..engine import Answer, Game, Phase, Player, Question, Rejected
 from ..extensions import db, socketio
@@ -40,6 +40,10 @@ LEADERBOARD_SIZE = 5
 ANSWER_COMMIT_TIMEOUT = 10.0
 #: The lobby list sent to the projector is capped; the count is always exact.
 LOBBY_LIST_LIMIT = 300
+
+
+class GameMoved(Exception):
+    """Another process changed the game since this one last did: this copy is stale."""
 
 
 def hash_token(token: str) -> str:
@@ -72,6 +76,7 @@ class LiveGame:
         self.pin = row.pin
         self.game_id = row.id
         self.host_token = row.host_token
+        self.version = row.version
         self.engine = engine
         self.lock = threading.RLock()
         self.clock = time.monotonic
@@ -373,6 +378,8 @@ class LiveGame:
                 try:
                     with self._atomic():
                         self._reveal()
+                except GameMoved:
+                    return  # another process has the game now, and its own timer
                 except Exception:
                     log.exception("closing question %s of game %s failed; retrying", index, self.pin)
                     self._schedule_close(delay=1.0)
@@ -420,17 +427,25 @@ class LiveGame:
         live_games(self.app).forget_later(self.pin)
 
     def _save_phase(self, opened: bool = False) -> None:
-        """Store the phase; on a reveal also the streaks it reset, so a rebuilt game agrees."""
+        """Store the phase; on a reveal also the streaks it reset, so a rebuilt game agrees.
+
+        The write names the version this process last stored: if another process has taken
+        the game over since, it matches nothing, and this copy withdraws (``GameMoved``)."""
         e = self.engine
-        row = db.session.get(GameRow, self.game_id)
-        row.phase = e.phase.value
-        row.current_index = e.index
         now = utcnow()
+        values = {"phase": e.phase.value, "current_index": e.index, "version": self.version + 1}
         if opened:
-            row.question_opened_at = now
-            row.started_at = row.started_at or now
+            values["question_opened_at"] = now
+            values["started_at"] = func.coalesce(GameRow.started_at, now)
         if e.phase is Phase.OVER:
-            row.ended_at = now
+            values["ended_at"] = now
+        moved = db.session.execute(
+            update(GameRow).where(GameRow.id == self.game_id, GameRow.version == self.version)
+            .values(**values).execution_options(synchronize_session=False)).rowcount == 0
+        if moved:
+            db.session.rollback()
+            live_games(self.app).forget(self.pin, self)
+            raise GameMoved(self.pin)
         if e.phase is Phase.REVEAL and not e.question.is_poll:
             silent = [self._row_ids[p.id] for p in e.players.values()
                       if e.index not in p.answers and p.id in self._row_ids]
@@ -438,6 +453,7 @@ class LiveGame:
                 db.session.execute(update(PlayerRow).where(PlayerRow.id.in_(silent))
                                    .values(streak=0))
         db.session.commit()
+        self.version += 1
 
     # ----- sending ------------------------------------------------------------------------
 
@@ -585,6 +601,12 @@ class Registry:
                 if live.engine.phase is not Phase.OVER:
                     self._games[pin] = live
         return live
+
+    def forget(self, pin: str, live: LiveGame) -> None:
+        """Drop ``live`` (a stale copy): the next request rebuilds the game from the database."""
+        with self._lock:
+            if self._games.get(pin) is live:
+                del self._games[pin]
 
     def forget_later(self, pin: str) -> None:
         def forget():

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from ..bank import import_bank
 from ..extensions import db
@@ -14,6 +15,7 @@ from ..models import Province, School, Unit, User
 from .accounts import create_user
 
 DEMO_SCHOOL_CODE = "DEMO"
+SETUP_LOCK = 7_202_510  # any constant shared by every process of a deployment
 
 
 def bootstrap(app: Flask, echo=print) -> None:
@@ -21,7 +23,7 @@ def bootstrap(app: Flask, echo=print) -> None:
 
     Idempotent: run at every start. The admin password is printed only when it was generated.
     """
-    with app.app_context():
+    with app.app_context(), _one_at_a_time():
         upgrade(directory=app.extensions["migrate"].directory)
         created, updated = import_bank(Path(app.config["QUESTIONS_DIR"]))
         if created or updated:
@@ -29,6 +31,21 @@ def bootstrap(app: Flask, echo=print) -> None:
         ensure_admin(app, echo)
         if app.config.get("SEED_DEMO"):
             ensure_demo_school()
+
+
+@contextmanager
+def _one_at_a_time():
+    """Several processes starting together against PostgreSQL set up the database one after
+    the other (an advisory lock), not all at once."""
+    if db.engine.dialect.name != "postgresql":
+        yield
+        return
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SETUP_LOCK})
+        try:
+            yield
+        finally:
+            connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SETUP_LOCK})
 
 
 def ensure_admin(app: Flask, echo=print) -> None:

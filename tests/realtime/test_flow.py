@@ -354,3 +354,26 @@ def test_rebuilt_game_agrees_with_the_one_in_memory(app, make, sockets):
             {i: (x.points, x.streak) for i, x in player.answers.items()}
     assert rebuilt.engine.phase == live.engine.phase and rebuilt.engine.index == 1
     assert rebuilt.engine.counts == live.engine.counts
+
+
+def test_a_stale_copy_of_a_game_withdraws(app, make, sockets):
+    """Another process took the game over (its copy changed the phase): this process's next
+    change matches no row, it drops its copy and the next request rebuilds from the database."""
+    from quizapp.models import Game as GameRow
+    from quizapp.realtime.live import LiveGame, live_games
+
+    game = make.game()
+    host, _ = host_for(sockets, game)
+    join(sockets, game["pin"], "Player")
+    stale = live_games(app).get(game["pin"])
+    with app.app_context():
+        other = LiveGame.from_row(app, db.session.query(GameRow).filter_by(pin=game["pin"]).one())
+        other.start()  # the other process starts the game
+    ack = host.call("host:start")
+    assert ack["error"] == "game_moved"
+    assert stale.engine.phase.value == "lobby"  # the stale copy changed nothing
+    with app.app_context():
+        assert live_games(app).get(game["pin"]) is not stale
+    state = host.call("host:join", {"pin": game["pin"]})["state"]
+    assert state["phase"] == "question" and state["index"] == 0
+    assert host.call("host:reveal")["ok"]
