@@ -5,6 +5,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from sqlalchemy import text
 
 from ..extensions import db
+from ..realtime.live import live_games
 from . import local_path
 
 bp = Blueprint("main", __name__)
@@ -27,5 +28,6 @@ def set_language(code: str):
 
 @bp.get("/healthz")
 def healthz():
+    """The database answers; ``games`` is how many live games this process holds."""
     db.session.execute(text("SELECT 1"))
-    return jsonify(status="ok")
+    return jsonify(status="ok", games=len(live_games(current_app._get_current_object())))

@@ -19,7 +19,7 @@ def token(client):
 
 def test_healthz(client):
     response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "games": 0}
 
 
 @pytest.mark.parametrize("headers", [{}, basic("admin", "wrong"), basic("nobody", "x"),

@@ -1,0 +1,259 @@
+"""Several processes behind nginx, on PostgreSQL and Redis: four games at once, then one process
+is killed in the middle and its games carry on through the other, losing nothing acknowledged."""
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+import socketio
+import yaml
+
+from tests.support import ROOT, ServerProcess, free_port
+
+PG = "postgresql://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379/0"
+GAMES, PLAYERS, QUESTIONS = 4, 8, 4
+pytestmark = pytest.mark.scale
+
+
+@pytest.fixture
+def database():
+    name = f"quizapp_test_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield f"{PG}/{name}"
+    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def quiz_dir(tmp_path):
+    folder = tmp_path / "questions"
+    folder.mkdir()
+    (folder / "cluster.yaml").write_text(yaml.safe_dump({
+        "slug": "cluster", "title": "Cluster", "language": "en", "questions": [
+            {"type": "single", "text": f"Q{i}", "choices": ["a", "b", "c"], "correct": [i % 3],
+             "time_limit": 60, "explanation": "e"} for i in range(QUESTIONS)]}))
+    return folder
+
+
+def nginx_config(tmp: Path, port: int, upstreams: list[int]) -> Path:
+    """deploy/nginx.conf as shipped, with this test's ports and paths."""
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    conf = re.sub(r"listen 80;", f"listen 127.0.0.1:{port};", conf)
+    servers = "".join(f"        server 127.0.0.1:{p} max_fails=2 fail_timeout=10s;\n"
+                      for p in upstreams)
+    conf = re.sub(r"(        server 127\.0\.0\.1:500\d [^\n]*\n)+", servers, conf)
+    assert all(f"127.0.0.1:{p}" in conf for p in upstreams)
+    for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (tmp / d).mkdir(exist_ok=True)
+    head = (f"daemon off;\nuser root;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\n")
+    conf = head + conf.replace(
+        "http {", "http {\n" + "".join(f"    {d}_temp_path {tmp}/{d};\n" if d != "body" else
+                                       f"    client_body_temp_path {tmp}/body;\n"
+                                       for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi")), 1)
+    path = tmp / "nginx.conf"
+    path.write_text(conf)
+    return path
+
+
+@pytest.fixture
+def cluster(tmp_path, database, quiz_dir):
+    assert shutil.which("nginx"), "install nginx (apt-get install nginx)"
+    front = free_port()
+    url = f"http://127.0.0.1:{front}"
+    env = {"DATABASE_URL": database, "REDIS_URL": REDIS, "QUIZAPP_ENV": "production",
+           "QUIZAPP_SECRET_KEY": secrets.token_urlsafe(48), "QUIZAPP_PROXIES": "1",
+           "QUIZAPP_REDIS_CHANNEL": f"test-{secrets.token_hex(4)}", "QUIZAPP_PUBLIC_URL": url,
+           "QUIZAPP_LIMIT_JOINS": "10000 per minute"}
+    servers = [ServerProcess(tmp_path / f"p{i}", questions=quiz_dir, env=env) for i in (1, 2)]
+    for s in servers:  # both at once: the set-up lock makes them take turns
+        s.env["QUIZAPP_PUBLIC_URL"] = url
+    procs = []
+    try:
+        import threading
+
+        threads = [threading.Thread(target=s.start) for s in servers]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert all(s.proc and s.proc.poll() is None for s in servers), [s.log() for s in servers]
+        conf = nginx_config(tmp_path, front, [s.port for s in servers])
+        nginx = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(tmp_path)],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        procs.append(nginx)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(url + "/healthz", timeout=1).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.1)
+        else:
+            raise RuntimeError((tmp_path / "error.log").read_text())
+        yield url, servers
+    finally:
+        for p in procs:
+            p.terminate()
+            p.wait(10)
+        for s in servers:
+            s.stop()
+
+
+class Phone:
+    """A player that reconnects and resumes by itself, and answers every open question."""
+
+    def __init__(self, url, pin, n):
+        self.url, self.pin, self.n = url, pin, n
+        self.sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.2,
+                                        reconnection_delay_max=1)
+        self.token = None
+        self.acked: dict[int, int] = {}  # question -> choice, acknowledged
+        self.sio.on("connect", self.on_connect)
+        self.sio.on("question:start", self.on_question)
+
+    async def start(self):
+        await self.sio.connect(f"{self.url}?pin={self.pin}", transports=["websocket"])
+        ack = await self.sio.call("player:join", {"pin": self.pin, "nickname": f"Phone {self.n}"})
+        assert ack["ok"], ack
+        self.token = ack["token"]
+
+    async def on_connect(self):
+        if self.token:  # a reconnection: resume, and answer the open question if not yet
+            asyncio.ensure_future(self.resume())
+
+    async def resume(self):
+        for _ in range(40):
+            try:
+                ack = await self.sio.call("player:resume", {"pin": self.pin, "token": self.token},
+                                          timeout=5)
+            except Exception:
+                await asyncio.sleep(0.25)
+                continue
+            if ack.get("ok"):
+                state = ack["state"]
+                if state["phase"] == "question" and state.get("answered") is None:
+                    await self.answer(state["index"])
+                return
+            await asyncio.sleep(0.25)
+
+    async def on_question(self, q):
+        asyncio.ensure_future(self.answer(q["index"]))
+
+    async def answer(self, index):
+        choice = (self.n + index) % 3
+        for _ in range(40):
+            try:
+                ack = await self.sio.call("player:answer", {"question": index, "choice": choice},
+                                          timeout=5)
+            except Exception:
+                await asyncio.sleep(0.25)
+                continue
+            if ack.get("ok"):
+                self.acked[index] = choice
+                return
+            if ack.get("error") in ("not_accepting", "already_answered"):
+                return
+            await asyncio.sleep(0.25)
+
+
+async def presenter(url, game, done: asyncio.Event, pause: asyncio.Event):
+    """Drives a game to the end; polls its state, so it carries on after a failover."""
+    sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
+    await sio.connect(f"{url}?pin={game['pin']}", transports=["websocket"],
+                      auth={"host_token": game["host_token"]})
+    started = False
+    while not done.is_set():
+        await asyncio.sleep(0.3)
+        try:
+            ack = await sio.call("host:join", {"pin": game["pin"]}, timeout=5)
+        except Exception:
+            continue
+        if not ack.get("ok"):
+            continue
+        state = ack["state"]
+        if state["phase"] == "lobby" and not started:
+            started = (await sio.call("host:start", {}, timeout=5)).get("ok", False)
+        elif state["phase"] in ("reveal", "leaderboard") and not pause.is_set():
+            await sio.call("host:next", {"phase": state["phase"], "index": state["index"]}, timeout=5)
+        elif state["phase"] == "over":
+            done.set()
+    await sio.disconnect()
+
+
+def test_four_games_through_nginx_survive_a_killed_process(cluster, database):
+    url, servers = cluster
+    token = requests.post(url + "/api/v1/tokens", auth=("admin", "e2e-admin-password"),
+                          timeout=10).json()["token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    games = []
+    for _ in range(GAMES):
+        response = requests.post(url + "/api/v1/games", headers=headers, timeout=10,
+                                 json={"quiz": "cluster", "school": "DEMO"})
+        assert response.status_code == 201, response.text
+        games.append(response.json())
+
+    async def play():
+        phones = {g["pin"]: [Phone(url, g["pin"], n) for n in range(PLAYERS)] for g in games}
+        for group in phones.values():
+            await asyncio.gather(*(p.start() for p in group))
+        done = {g["pin"]: asyncio.Event() for g in games}
+        pause = asyncio.Event()
+        pause.set()  # hold every game on the first reveal until the crash
+        drivers = [asyncio.ensure_future(presenter(url, g, done[g["pin"]], pause)) for g in games]
+        # wait until every game has revealed question 0, then kill the busier process
+        async def revealed():
+            while True:
+                states = []
+                for g in games:
+                    r = await asyncio.to_thread(requests.get, f"{url}/api/v1/games/{g['pin']}",
+                                                headers=headers, timeout=5)
+                    assert r.status_code == 200, (r.status_code, r.text[:300])
+                    states.append(r.json()["phase"])
+                if all(s == "reveal" for s in states):
+                    return
+                await asyncio.sleep(0.2)
+        await asyncio.wait_for(revealed(), 60)
+        counts = [requests.get(f"http://127.0.0.1:{s.port}/healthz", timeout=5).json()["games"]
+                  for s in servers]
+        victim = servers[0] if counts[0] >= counts[1] else servers[1]
+        assert max(counts) >= 1 and sum(counts) == GAMES, counts
+        victim.proc.kill()
+        victim.proc.wait()
+        pause.clear()
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in done.values())), 120)
+        for d in drivers:
+            await d
+        for group in phones.values():
+            for p in group:
+                await p.sio.disconnect()
+        return phones, max(counts)
+
+    phones, moved = asyncio.run(play())
+    survivor = next(s for s in servers if s.proc.poll() is None)
+    assert requests.get(f"http://127.0.0.1:{survivor.port}/healthz", timeout=5).json()["games"] >= moved
+
+    with psycopg.connect(database) as conn:
+        for game in games:
+            phase, = conn.execute("SELECT phase FROM game WHERE pin = %s", (game["pin"],)).fetchone()
+            assert phase == "over"
+            rows = conn.execute(
+                "SELECT p.nickname, a.question_index, a.choice FROM answer a "
+                "JOIN player p ON p.id = a.player_id JOIN game g ON g.id = a.game_id "
+                "WHERE g.pin = %s", (game["pin"],)).fetchall()
+            stored = {(nick, index): choice for nick, index, choice in rows}
+            assert len(stored) == len(rows)  # one answer per player and question
+            for phone in phones[game["pin"]]:
+                for index, choice in phone.acked.items():
+                    assert stored[(f"Phone {phone.n}", index)] == [choice]
+                assert set(phone.acked) == set(range(QUESTIONS)), (phone.n, phone.acked)
+    assert "Traceback" not in survivor.log()
