@@ -49,7 +49,10 @@ class BadInput(Exception):
 
 
 def _client() -> Client:
-    return clients.setdefault(request.sid, Client())
+    client = clients.get(request.sid)
+    if client is None:
+        client = clients[request.sid] = Client()
+    return client
 
 
 def _pin(data: dict) -> str:

@@ -274,17 +274,26 @@ class LiveGame:
             if not ticket.wait(ANSWER_COMMIT_TIMEOUT):
                 raise TimeoutError("answer not committed in time")
             self._unwritten.pop(key, None)
-        if not duplicate:
-            with self.lock:
-                if self.engine.phase is Phase.QUESTION and self.engine.all_answered():
-                    try:
-                        with self._atomic():
-                            self._reveal()
-                    except Exception:
-                        # the answers are stored; the timer closes the question instead
-                        log.exception("reveal after the last answer failed in game %s", self.pin)
-            self._send()
+        if not duplicate and self.engine.all_answered():
+            # The last answer closes the question; its ack does not wait for the fan-out.
+            socketio.start_background_task(self._reveal_when_all_answered, result.index)
         return result, duplicate
+
+    def _reveal_when_all_answered(self, index: int) -> None:
+        with self.app.app_context():
+            with self.lock:
+                e = self.engine
+                if not (e.phase is Phase.QUESTION and e.index == index and e.all_answered()):
+                    return
+                try:
+                    with self._atomic():
+                        self._reveal()
+                except GameMoved:
+                    return
+                except Exception:
+                    # the answers are stored; the timer closes the question instead
+                    log.exception("reveal after the last answer failed in game %s", self.pin)
+            self._send()
 
     # ----- presenter ------------------------------------------------------------------------
 

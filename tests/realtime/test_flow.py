@@ -53,10 +53,10 @@ def test_full_game(app, make, sockets, client):
         "ok": True, "question": 0, "choice": [2]}
     assert players[1].call("player:answer", {"question": 0, "choice": 2})["ok"]
     assert players[2].call("player:answer", {"question": 0, "choice": 1})["ok"]
-    reveal = players[2].received("question:reveal")[-1]
+    reveal = wait_for(lambda: players[2].received("question:reveal"))[-1]
     assert reveal["correct"] == [2] and reveal["counts"] == [0, 1, 2, 0]
     assert reveal["explanation"] == "Two is correct."
-    results = [p.received("player:result")[-1] for p in players]
+    results = [wait_for(lambda: p.received("player:result"))[-1] for p in players]
     assert [r["correct"] for r in results] == [True, True, False]
     assert results[0]["points"] >= results[1]["points"] > 0 and results[2]["points"] == 0
     assert results[0]["rank"] == 1 and results[2]["rank"] == 3
@@ -79,7 +79,8 @@ def test_full_game(app, make, sockets, client):
     assert players[0].call("player:answer", {"question": 2, "choice": [0, 2]})["ok"]
     assert players[1].call("player:answer", {"question": 2, "choice": [0]})["ok"]
     assert players[2].call("player:answer", {"question": 2, "choice": [2, 0]})["ok"]
-    r = [p.received("player:result")[-1] for p in players]
+    r = [wait_for(lambda: [x for x in p.received("player:result") if x["index"] == 2])[-1]
+         for p in players]
     assert [x["correct"] for x in r] == [True, False, True]
 
     host.call("host:next"), host.call("host:next")
@@ -87,7 +88,8 @@ def test_full_game(app, make, sockets, client):
     scores = [x["score"] for x in r]
     for p in players:
         assert p.call("player:answer", {"question": 3, "choice": 0})["ok"]
-    r = [p.received("player:result")[-1] for p in players]
+    r = [wait_for(lambda: [x for x in p.received("player:result") if x["index"] == 3])[-1]
+         for p in players]
     assert [x["score"] for x in r] == scores and all(x["poll"] for x in r)
 
     assert host.call("host:end")["ok"]
@@ -285,6 +287,7 @@ def test_next_names_the_screen_so_a_late_press_skips_nothing(app, make, sockets)
     host.call("host:start")
     # the only player answers: the question closes by itself while the presenter presses next
     assert p.call("player:answer", {"question": 0, "choice": 2})["ok"]
+    wait_for(lambda: host.received("question:reveal"))
     stale = host.call("host:next", {"phase": "question", "index": 0})
     assert stale == {"ok": True, "moved": False, "phase": "reveal", "index": 0}
     moved = host.call("host:next", {"phase": "reveal", "index": 0})
@@ -304,7 +307,7 @@ def test_the_same_join_twice_on_one_connection_is_one_player(app, make, sockets)
     assert other["error"] == "already_joined"
 
 
-def test_a_failed_write_leaves_the_game_as_it_was(app, make, sockets, monkeypatch):
+def test_a_failed_write_leaves_the_game_as_it_was(app, make, sockets, monkeypatch, caplog):
     from quizapp.realtime.live import LiveGame, live_games
 
     game = make.game()
@@ -321,6 +324,8 @@ def test_a_failed_write_leaves_the_game_as_it_was(app, make, sockets, monkeypatc
     p.clear()
     ack = p.call("player:answer", {"question": 0, "choice": 2})
     assert ack["ok"]  # the answer itself was stored
+    wait_for(lambda: any("reveal after the last answer failed" in r.getMessage()
+                         for r in caplog.records))
     assert live.engine.phase.value == "question"  # the reveal did not happen in memory either
     assert p.received("question:reveal") == []
     assert host.call("host:reveal")["error"] == "internal_error"
