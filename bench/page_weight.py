@@ -1,0 +1,203 @@
+"""Page weight of the phone page, and how soon it can be used on a slow 3G connection.
+
+1. Bytes: fetch ``/play/<pin>`` and everything it references (scripts, stylesheets, images,
+   icons; and what the stylesheets reference with ``url()`` or ``@import``), each with
+   ``Accept-Encoding: gzip``, and count the bytes on the wire: compressed if the server
+   compressed, raw otherwise. Also the raw size and the size gzip (level 6) would give, so the
+   gain from compression is visible whether or not the server does it. ``data:`` URIs are
+   inside the page and counted with it. The Socket.IO connection itself is not counted.
+2. Time: Debian's Chromium through Playwright, network throttled through the DevTools protocol
+   (``Network.emulateNetworkConditions``: 400 ms latency, 400 kbit/s = 50,000 bytes/s each way,
+   cache off), measuring from the start of navigation until the nickname input is visible and
+   enabled and until the Join button passes Playwright's actionability checks (visible, stable,
+   enabled, receives events) — a trial click that does not click.
+
+Alone: ``python bench/page_weight.py http://127.0.0.1:5000 123456``.
+"""
+from __future__ import annotations
+
+import gzip
+import http.client
+import re
+import sys
+import time
+import urllib.parse
+from html.parser import HTMLParser
+
+KB = 1000  # bytes: the targets' kilobytes are decimal, the stricter reading
+SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000,
+           "uploadThroughput": 50_000}
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+class _Refs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.refs: list[tuple[str, str]] = []  # (kind, url)
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: (v or "") for k, v in attrs}
+        if tag == "script" and a.get("src"):
+            self.refs.append(("script", a["src"]))
+        elif tag == "link" and a.get("href"):
+            rel = a.get("rel", "").lower().split()
+            if "stylesheet" in rel:
+                self.refs.append(("stylesheet", a["href"]))
+            elif {"icon", "apple-touch-icon", "preload", "modulepreload", "manifest"} & set(rel):
+                self.refs.append(("/".join(rel), a["href"]))
+        elif tag in ("img", "source") and (a.get("src") or a.get("srcset")):
+            srcset = [s.strip().split(" ")[0] for s in a.get("srcset", "").split(",")
+                      if s.strip()]
+            for src in ([a["src"]] if a.get("src") else []) + srcset:
+                self.refs.append(("image", src))
+        elif tag in ("image", "use") and (a.get("href") or a.get("xlink:href")):
+            self.refs.append(("image", a.get("href") or a.get("xlink:href")))
+
+
+CSS_URL = re.compile(r"""url\(\s*['"]?([^'")]+)['"]?\s*\)|@import\s+['"]([^'"]+)['"]""")
+
+
+def fetch(url: str, timeout: float = 15) -> dict:
+    """GET with Accept-Encoding: gzip; the bytes as they came over the wire."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=timeout)
+    path = parts.path + ("?" + parts.query if parts.query else "")
+    try:
+        conn.request("GET", path or "/", headers={"Accept-Encoding": "gzip",
+                                                  "User-Agent": "quizapp-bench"})
+        resp = conn.getresponse()
+        body = resp.read()
+        headers = resp.getheaders()
+    finally:
+        conn.close()
+    encoding = resp.getheader("Content-Encoding", "") or ""
+    raw = gzip.decompress(body) if encoding.lower() == "gzip" else body
+    header_bytes = len(f"HTTP/1.1 {resp.status} {resp.reason}\r\n") + sum(
+        len(k) + len(v) + 4 for k, v in headers) + 2
+    return {"url": url, "status": resp.status, "type": resp.getheader("Content-Type", ""),
+            "encoding": encoding, "transferred": len(body), "headers": header_bytes,
+            "raw": len(raw), "gzip_by_us": len(gzip.compress(raw, 6)), "body": raw}
+
+
+def page_bytes(base: str, pin: str) -> dict:
+    page_url = f"{base}/play/{pin}"
+    page = fetch(page_url)
+    if page["status"] != 200:
+        raise RuntimeError(f"GET {page_url}: {page['status']}")
+    parser = _Refs()
+    parser.feed(page["body"].decode("utf-8", "replace"))
+    items = [dict(page, kind="page")]
+    seen = {page_url}
+    queue = [(kind, urllib.parse.urljoin(page_url, ref)) for kind, ref in parser.refs]
+    inline = sum(1 for _, ref in parser.refs if ref.startswith("data:"))
+    while queue:
+        kind, url = queue.pop(0)
+        if url.startswith("data:") or url in seen:
+            continue
+        seen.add(url)
+        item = fetch(url)
+        item["kind"] = kind
+        items.append(item)
+        if kind == "stylesheet" and item["status"] == 200:
+            css = item["body"].decode("utf-8", "replace")
+            for m in CSS_URL.finditer(css):
+                ref = m.group(1) or m.group(2)
+                queue.append(("stylesheet" if m.group(2) else "css-asset",
+                              urllib.parse.urljoin(url, ref)))
+    for item in items:
+        item.pop("body")
+        item["path"] = urllib.parse.urlsplit(item["url"]).path
+    totals = {k: sum(i[k] for i in items) for k in ("transferred", "headers", "raw", "gzip_by_us")}
+    return {"url": page_url, "resources": items, "inline_data_uris": inline,
+            "server_compressed": any(i["encoding"] for i in items),
+            "compressed_by_server": [i["path"] for i in items if i["encoding"]],
+            "failed": [i["path"] for i in items if i["status"] != 200], **totals}
+
+
+def slow_3g_timing(base: str, pin: str, timeout: float = 60) -> dict:
+    """Seconds from navigation start until the nickname input and the Join button are usable,
+    on emulated slow 3G, in Debian's Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    url = f"{base}/play/{pin}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            context = browser.new_context(viewport={"width": 390, "height": 844},
+                                          device_scale_factor=2, is_mobile=True, has_touch=True)
+            page = context.new_page()
+            cdp = context.new_cdp_session(page)
+            received = {"bytes": 0, "requests": 0}
+
+            def finished(event):
+                received["bytes"] += event.get("encodedDataLength", 0)
+                received["requests"] += 1
+
+            cdp.on("Network.loadingFinished", finished)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            cdp.send("Network.emulateNetworkConditions", SLOW_3G)
+            ms = int(timeout * 1000)
+            t0 = time.monotonic()
+            page.goto(url, wait_until="commit", timeout=ms)
+            page.wait_for_function(
+                """() => { const e = document.getElementById('nick');
+                           return !!e && !e.disabled && e.getClientRects().length > 0
+                                  && getComputedStyle(e).visibility !== 'hidden'; }""",
+                timeout=ms, polling="raf")
+            t_nick = time.monotonic() - t0
+            page.locator("#join-btn").click(trial=True, timeout=ms)
+            t_button = time.monotonic() - t0
+            page.wait_for_load_state("load", timeout=ms)
+            t_load = time.monotonic() - t0
+            nav = page.evaluate("""() => { const n = performance.getEntriesByType('navigation')[0];
+                                   return n ? {dcl: n.domContentLoadedEventEnd,
+                                               load: n.loadEventEnd} : null; }""")
+            return {"nickname_input_s": round(t_nick, 3), "join_button_s": round(t_button, 3),
+                    "load_event_s": round(t_load, 3),
+                    "dom_content_loaded_ms": nav and round(nav["dcl"]),
+                    "browser_received_bytes": received["bytes"],
+                    "browser_requests": received["requests"], "conditions": SLOW_3G}
+        finally:
+            browser.close()
+
+
+def measure(base: str, pin: str, browser: bool = True) -> dict:
+    result = page_bytes(base, pin)
+    if browser:
+        try:
+            result["slow_3g"] = slow_3g_timing(base, pin)
+        except Exception as exc:  # noqa: BLE001 - reported; the byte count still stands
+            result["slow_3g"] = {"error": f"{type(exc).__name__}: {str(exc)[:300]}"}
+    return result
+
+
+def describe(r: dict) -> str:
+    lines = [f"{'resource':42} {'type':28} {'on wire':>9} {'raw':>9} {'gzip':>9}  encoding"]
+    for i in r["resources"]:
+        lines.append(f"{i['path'][:42]:42} {i['type'][:28]:28} {i['transferred']:9,} "
+                     f"{i['raw']:9,} {i['gzip_by_us']:9,}  {i['encoding'] or '-'}")
+    lines.append(f"{'total':42} {'':28} {r['transferred']:9,} {r['raw']:9,} "
+                 f"{r['gzip_by_us']:9,}  server compressed: "
+                 f"{'yes' if r['server_compressed'] else 'no'}")
+    s = r.get("slow_3g") or {}
+    if "error" in s:
+        lines.append(f"slow 3G: {s['error']}")
+    elif s:
+        lines.append(f"slow 3G: nickname input usable after {s['nickname_input_s']:.2f} s, "
+                     f"Join button after {s['join_button_s']:.2f} s "
+                     f"(load event {s['load_event_s']:.2f} s; browser received "
+                     f"{s['browser_received_bytes']:,} bytes in {s['browser_requests']} requests)")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3:
+        sys.exit("usage: python bench/page_weight.py BASE_URL PIN")
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent.parent))
+    from bench.servers import check_loopback
+
+    check_loopback(sys.argv[1])
+    print(describe(measure(sys.argv[1].rstrip("/"), sys.argv[2])))

@@ -1,0 +1,312 @@
+"""Figures → targets, the printed table, and the Markdown table for docs/performance.md.
+
+``python -m bench.report`` prints the table of ``bench/results/latest.json`` again;
+``python -m bench.report --update-docs [docs/performance.md]`` rewrites the figures between
+``<!-- bench:start -->`` and ``<!-- bench:end -->`` in that file (the markers must be there).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "results"
+LATEST = RESULTS / "latest.json"
+TABLE_MD = RESULTS / "performance-table.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+ROUND_RATIO_MAX = 1.3
+ACK_P95_MAX_MS = 150.0
+KB_PER_PLAYER_MAX = 50.0
+PAGE_KB_MAX = 60.0
+SLOW_3G_MAX_S = 3.0
+
+
+def machine() -> dict:
+    model = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    versions = {}
+    for pkg in ("Flask", "Flask-SocketIO", "python-socketio", "python-engineio", "gevent",
+                "gevent-websocket", "eventlet", "SQLAlchemy", "aiohttp"):
+        try:
+            versions[pkg] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            pass
+    try:
+        mem_gb = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
+    except (ValueError, OSError):
+        mem_gb = None
+    return {"cpu": model, "cores": os.cpu_count(), "memory_gib": mem_gb,
+            "python": platform.python_version(), "kernel": platform.release(),
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "packages": versions}
+
+
+# ----- targets ----------------------------------------------------------------------------------
+
+def _games(results: dict, **match) -> list[tuple[str, dict]]:
+    out = []
+    for name, r in results["scenarios"].items():
+        if r.get("kind") == "game" and all(r.get(k) == v for k, v in match.items()):
+            out.append((name, r))
+    return out
+
+
+def comparisons(results: dict) -> dict:
+    ref = results["reference_players"]
+    sc = results["scenarios"]
+    out: dict = {}
+    project, bare = sc.get(f"game{ref}"), sc.get(f"bare{ref}")
+    if project and bare and project.get("round_median_s") and bare.get("round_median_s"):
+        out["round_ratio_project_to_bare"] = round(
+            project["round_median_s"] / bare["round_median_s"], 2)
+        out["round_ratio_players"] = ref
+    ev = sc.get(f"eventlet{ref}")
+    if project and ev and not ev.get("skipped"):
+        rows = {}
+        for label, get in (("round_median_s", lambda r: r.get("round_median_s")),
+                           ("round_max_s", lambda r: r.get("round_max_s")),
+                           ("ack_p95_ms", lambda r: (r.get("ack_ms") or {}).get("p95")),
+                           ("joins_per_s", lambda r: (r.get("joins") or {}).get("joins_per_s")),
+                           ("kb_per_player", lambda r: r.get("kb_per_player")),
+                           ("cpu_s_per_1000_answers", lambda r: r.get("cpu_s_per_1000_answers"))):
+            g, e = get(project), get(ev)
+            rows[label] = {"gevent": g, "eventlet": e,
+                           "eventlet_over_gevent": round(e / g, 2) if g and e is not None else None}
+        out["eventlet_vs_gevent"] = rows
+        out["eventlet_players"] = ref
+    return out
+
+
+def targets(results: dict) -> list[dict]:
+    ref = results["reference_players"]
+    sc = results["scenarios"]
+    comp = results.get("comparisons") or comparisons(results)
+    out = []
+
+    def add(name, value, limit, ok, detail=""):
+        out.append({"target": name, "value": value, "limit": limit,
+                    "result": "SKIP" if ok is None else ("PASS" if ok else "FAIL"),
+                    "detail": detail})
+
+    ratio = comp.get("round_ratio_project_to_bare")
+    if (results.get("options") or {}).get("think_s"):
+        ratio = None  # the rounds include the players' think time
+    add(f"round time at {ref:,} players within {ROUND_RATIO_MAX}x the bare server",
+        f"{ratio}x" if ratio is not None else "n/a", f"<= {ROUND_RATIO_MAX}x",
+        None if ratio is None else ratio <= ROUND_RATIO_MAX,
+        "median round, project / bare" if ratio is not None else
+        f"needs game{ref} and bare{ref}")
+
+    singles = [(n, r) for n, r in _games(results, server="project", mode="gevent", games=1)
+               if not r.get("skipped")]
+    if singles:
+        name, big = max(singles, key=lambda x: x[1]["players"])
+        done = big.get("completed") is True
+        qs = big.get("questions") or []
+        n_done = sum(1 for q in qs if q["round_s"] is not None)
+        add(f"every question of the {big['players']:,}-player game completes",
+            f"{n_done}/{len(qs)} questions" + ("" if big.get("games_over") else ", no game:over"),
+            "all", done, big.get("error", ""))
+    else:
+        add("every question of the largest single game completes", "n/a", "all", None)
+
+    multis = [(n, r) for n, r in _games(results, server="project", mode="gevent")
+              if r["games"] > 1 and not r.get("skipped")]
+    for _name, r in multis:
+        add(f"{r['games']} x {r['players']} concurrent games all complete every question",
+            f"{r.get('games_completed', 0)}/{r['games']} games", "all",
+            r.get("completed") is True, r.get("error", ""))
+    if not multis:
+        add("concurrent games all complete every question", "n/a", "all", None)
+
+    ref_game = sc.get(f"game{ref}")
+    p95 = ((ref_game or {}).get("ack_ms") or {}).get("p95")
+    add(f"p95 answer-ack latency at {ref:,} players", f"{p95} ms" if p95 is not None else "n/a",
+        f"< {ACK_P95_MAX_MS:.0f} ms", None if p95 is None else p95 < ACK_P95_MAX_MS)
+
+    mem = [(n, r["kb_per_player"]) for n, r in singles if r.get("kb_per_player") is not None]
+    if mem:
+        worst = max(mem, key=lambda x: x[1])
+        add("server memory per connected player (worst single game)",
+            f"{worst[1]} KB ({worst[0]})", f"< {KB_PER_PLAYER_MAX:.0f} KB",
+            worst[1] < KB_PER_PLAYER_MAX)
+    else:
+        add("server memory per connected player", "n/a", f"< {KB_PER_PLAYER_MAX:.0f} KB", None)
+
+    page = (sc.get("page") or {}).get("page")
+    if page:
+        kb = page["transferred"] / 1000
+        add("phone page weight (join + play), transferred", f"{kb:.1f} KB "
+            f"({'compressed by the server' if page['server_compressed'] else 'not compressed'}; "
+            f"gzip would give {page['gzip_by_us'] / 1000:.1f} KB)", f"<= {PAGE_KB_MAX:.0f} KB",
+            kb <= PAGE_KB_MAX)
+        s3g = page.get("slow_3g") or {}
+        if "error" in s3g or not s3g:
+            add("slow 3G: nickname input and Join button usable", "error", f"< {SLOW_3G_MAX_S} s",
+                None, s3g.get("error", ""))
+        else:
+            worst = max(s3g["nickname_input_s"], s3g["join_button_s"])
+            add("slow 3G: nickname input and Join button usable",
+                f"{s3g['nickname_input_s']:.2f} s / {s3g['join_button_s']:.2f} s",
+                f"< {SLOW_3G_MAX_S:.0f} s", worst < SLOW_3G_MAX_S)
+    else:
+        add("phone page weight", "n/a", f"<= {PAGE_KB_MAX:.0f} KB", None)
+    return out
+
+
+# ----- tables -----------------------------------------------------------------------------------
+
+def _f(x, fmt="{:,.2f}", none="–"):
+    return none if x is None else fmt.format(x)
+
+
+def rows(results: dict) -> list[list[str]]:
+    out = []
+    for name, r in results["scenarios"].items():
+        if r.get("kind") == "page":
+            continue
+        if r.get("skipped"):
+            out.append([name, "", "", "", "", "", "", "", "skipped", ""])
+            continue
+        who = ("bare " if r.get("server") == "bare" else "") + r.get("mode", "")
+        players = (f"{r['games']}x{r['players']}" if r.get("games", 1) > 1
+                   else f"{r.get('players', 0):,}")
+        joins = (r.get("joins") or {}).get("joins_per_s")
+        ack = r.get("ack_ms") or {}
+        done = "error" if r.get("error") else ("yes" if r.get("completed") else "NO")
+        other = (r.get("play") or {}).get("other_cores")
+        if other is None:
+            other = (r.get("before") or {}).get("other_cores")
+        other = _f(other, "{:.2f}")
+        if r.get("kind") == "joins":
+            out.append([name, f"{players} ({who})", _f(joins, "{:,.0f}"), "", "",
+                        f"join p95 {_f((r.get('joins') or {}).get('p95_ms'), '{:,.0f}')}",
+                        _f(r.get("kb_per_player"), "{:.1f}"), "", done, other])
+            continue
+        out.append([name, f"{players} ({who})", _f(joins, "{:,.0f}"),
+                    _f(r.get("round_median_s")), _f(r.get("round_max_s")),
+                    f"{_f(ack.get('p50'), '{:.0f}')}/{_f(ack.get('p95'), '{:.0f}')}/"
+                    f"{_f(ack.get('p99'), '{:.0f}')}",
+                    _f(r.get("kb_per_player"), "{:.1f}"),
+                    _f(r.get("cpu_s_per_1000_answers"), "{:.2f}"), done, other])
+    return out
+
+
+HEAD = ["scenario", "players", "joins/s", "round p50 s", "round max s", "ack ms p50/p95/p99",
+        "KB/player", "CPU s/1k ans", "complete", "other load"]
+
+
+def text_table(results: dict) -> str:
+    body = rows(results)
+    widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h)
+              for i, h in enumerate(HEAD)]
+    line = lambda cells: "  ".join(c.ljust(w) if i < 2 else c.rjust(w)  # noqa: E731
+                                   for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+    out = [line(HEAD), line(["-" * w for w in widths])] + [line(r) for r in body]
+    comp = results.get("comparisons") or {}
+    if "round_ratio_project_to_bare" in comp:
+        out.append(f"\nround time, project / bare server at {comp['round_ratio_players']:,} "
+                   f"players: {comp['round_ratio_project_to_bare']}x")
+    if "eventlet_vs_gevent" in comp:
+        out.append(f"eventlet vs gevent at {comp['eventlet_players']:,} players:")
+        for k, v in comp["eventlet_vs_gevent"].items():
+            out.append(f"  {k:24} gevent {_f(v['gevent'], '{}')}  eventlet "
+                       f"{_f(v['eventlet'], '{}')}  ({_f(v['eventlet_over_gevent'], '{}')}x)")
+    page = (results["scenarios"].get("page") or {}).get("page")
+    if page:
+        from .page_weight import describe
+
+        out.append("\nphone page (/play/<pin>):\n" + describe(page))
+    out.append("\ntargets:")
+    for t in results.get("targets") or targets(results):
+        out.append(f"  [{t['result']}] {t['target']}: {t['value']} (target {t['limit']})"
+                   + (f" — {t['detail']}" if t["detail"] and t["result"] != "PASS" else ""))
+    return "\n".join(out)
+
+
+def markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [START, "",
+             f"Measured {m['date']} on {m['cpu']}, {m['cores']} cores"
+             + (f", {m['memory_gib']} GiB" if m.get("memory_gib") else "")
+             + f", Python {m['python']}; load generator on the same machine "
+             f"({results['options']['workers']} worker processes)"
+             + (" — quick run" if results.get("quick") else "")
+             + (" — INTERRUPTED, incomplete" if results.get("interrupted") else "")
+             + (f"; against {results['url']}" if results.get("url") else "") + ". "
+             "Round: from `question:start` at the host to every answer acknowledged; "
+             "KB = 1,000 bytes; other load: CPU cores used meanwhile by other processes "
+             "on the machine.", "",
+             "| " + " | ".join(HEAD) + " |", "|" + "|".join("---" for _ in HEAD) + "|"]
+    lines += ["| " + " | ".join(c or " " for c in r) + " |" for r in rows(results)]
+    comp = results.get("comparisons") or {}
+    if "round_ratio_project_to_bare" in comp:
+        lines += ["", f"Round time, project / bare Flask-SocketIO server at "
+                      f"{comp['round_ratio_players']:,} players: "
+                      f"**{comp['round_ratio_project_to_bare']}×**."]
+    if "eventlet_vs_gevent" in comp:
+        ev = comp["eventlet_vs_gevent"]
+        lines += ["", f"eventlet vs gevent at {comp['eventlet_players']:,} players: "
+                  + "; ".join(f"{k.replace('_', ' ')} {_f(v['gevent'], '{}')} → "
+                              f"{_f(v['eventlet'], '{}')}" for k, v in ev.items()) + "."]
+    page = (results["scenarios"].get("page") or {}).get("page")
+    if page:
+        s3g = page.get("slow_3g") or {}
+        lines += ["", f"Phone page: {page['transferred'] / 1000:.1f} KB transferred "
+                      f"({'compressed' if page['server_compressed'] else 'uncompressed'}; "
+                      f"{page['raw'] / 1000:.1f} KB raw, {page['gzip_by_us'] / 1000:.1f} KB if "
+                      f"gzipped)"
+                  + (f"; on slow 3G the nickname input is usable after "
+                     f"{s3g['nickname_input_s']:.2f} s and the Join button after "
+                     f"{s3g['join_button_s']:.2f} s" if "nickname_input_s" in s3g else "") + "."]
+    lines += ["", "| target | measured | limit | result |", "|---|---|---|---|"]
+    lines += [f"| {t['target']} | {t['value']} | {t['limit']} | {t['result']} |"
+              for t in results.get("targets") or targets(results)]
+    lines += ["", END]
+    return "\n".join(lines) + "\n"
+
+
+def update_docs(path: Path, md: str) -> bool:
+    if not path.exists():
+        print(f"{path} does not exist: nothing updated (the table is in {TABLE_MD})")
+        return False
+    text = path.read_text(encoding="utf-8")
+    if START not in text or END not in text:
+        print(f"{path} has no {START} … {END} markers: nothing updated")
+        return False
+    before, rest = text.split(START, 1)
+    _, after = rest.split(END, 1)
+    path.write_text(before + md.rstrip("\n") + after, encoding="utf-8")
+    print(f"updated the figures in {path}")
+    return True
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description="Print or publish the benchmark figures.")
+    parser.add_argument("--json", type=Path, default=LATEST)
+    parser.add_argument("--update-docs", nargs="?", const=BENCH.parent / "docs" /
+                        "performance.md", type=Path, metavar="PATH")
+    args = parser.parse_args(argv)
+    results = json.loads(args.json.read_text())
+    print(text_table(results))
+    md = markdown(results)
+    (args.json.parent / TABLE_MD.name).write_text(md, encoding="utf-8")
+    if args.update_docs:
+        update_docs(args.update_docs, md)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
