@@ -2,39 +2,15 @@
 the projector shows the reveal. Debian's Chromium, driven by Playwright."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.support import ADMIN_PASSWORD, ServerProcess
+from tests.support import ADMIN_PASSWORD
+
+from .conftest import watch_console
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def server(tmp_path):
-    proc = ServerProcess(tmp_path / "instance").start()
-    yield proc
-    proc.stop()
-    assert "Traceback" not in proc.log(), proc.log()
-
-
-@pytest.fixture
-def browser():
-    assert shutil.which("chromium"), "install Debian's chromium (apt-get install chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def watch_console(page, errors: list):
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
 
 
 def test_lobby_join_answer_reveal(server, browser, tmp_path):

@@ -4,43 +4,19 @@ reloaded mid-question, and remove-and-ban. Debian's Chromium, driven by Playwrig
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from tests.support import ADMIN_PASSWORD, ServerProcess
+from tests.support import ADMIN_PASSWORD
+
+from .conftest import watch_console
 
 pytestmark = pytest.mark.browser
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
 #: What Chromium logs while the network is switched off, and only then.
 OFFLINE_NOISE = ("ERR_INTERNET_DISCONNECTED", "ERR_CONNECTION_REFUSED", "ERR_NETWORK_CHANGED")
 SEEN = "The presenter has seen your request."
-
-
-@pytest.fixture
-def server(tmp_path):
-    proc = ServerProcess(tmp_path / "instance").start()
-    yield proc
-    proc.stop()
-    assert "Traceback" not in proc.log(), proc.log()
-
-
-@pytest.fixture
-def browser():
-    assert shutil.which("chromium"), "install Debian's chromium (apt-get install chromium)"
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
-
-
-def watch_console(page, errors: list):
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
 
 
 def english(browser, errors: list, **options):
