@@ -45,7 +45,8 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       message_queue=app.config["REDIS_URL"] or None,
                       channel=app.config["SOCKETIO_CHANNEL"],
-                      ping_interval=10, ping_timeout=20, max_http_buffer_size=64 * 1024)
+                      ping_interval=10, ping_timeout=20, max_http_buffer_size=64 * 1024,
+                      json=handlers.PacketJSON)
 
     from . import cli, models  # noqa: F401  (models register their tables)
     from .web import register_blueprints

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import hmac
+import json
 import logging
 from dataclasses import dataclass
 from typing import Callable
@@ -126,6 +127,29 @@ def event(name: str, needs_data: bool = True) -> Callable:
         return handler
 
     return decorator
+
+
+class PacketJSON:
+    """JSON for Socket.IO packets. A packet whose payload cannot be decoded (nested thousands
+    deep, absurd numbers) becomes the event ``bad_payload``: its ack id is read before the
+    payload, so the sender still gets an error ack instead of silence."""
+
+    dumps = staticmethod(json.dumps)
+
+    @staticmethod
+    def loads(text, *args, **kwargs):
+        try:
+            return json.loads(text, *args, **kwargs)
+        except (ValueError, RecursionError):
+            return [BAD_PAYLOAD]
+
+
+BAD_PAYLOAD = "bad_payload"
+
+
+@socketio.on(BAD_PAYLOAD)
+def bad_payload(*args):
+    return error("bad_request")
 
 
 @socketio.on("connect")

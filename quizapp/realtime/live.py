@@ -229,7 +229,8 @@ class LiveGame:
     def help_done(self, request_id: object) -> dict:
         """The presenter has dealt with a request: the console marks it, the student is told."""
         with self.lock:
-            row = db.session.get(HelpRequest, request_id) if type(request_id) is int else None
+            valid = type(request_id) is int and 0 < request_id < 2**63
+            row = db.session.get(HelpRequest, request_id) if valid else None
             if row is None or row.game_id != self.game_id:
                 raise Rejected("help_not_found")
             if row.handled_at is None:

@@ -24,6 +24,17 @@ def fail(status: int, code: str, text: str | None = None):
     return jsonify(error=code, message=text or message(code)), status
 
 
+def _is_text(value: object) -> bool:
+    """A string that can be stored: no lone surrogates (valid JSON can carry them)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def api_login_required(view):
     """Bearer token from ``POST /api/v1/tokens``, or the browser's signed-in session."""
 
@@ -47,7 +58,10 @@ def api_login_required(view):
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"])
 def create_token():
     """HTTP Basic credentials in, a bearer token out."""
-    auth = request.authorization
+    try:
+        auth = request.authorization
+    except ValueError:  # a Basic header that is not base64 of text
+        auth = None
     if auth is None or auth.type != "basic" or not auth.username or not auth.password:
         return fail(401, "unauthorized")
     user = authenticate(auth.username, auth.password)
@@ -71,12 +85,15 @@ def create_game():
     user = g.api_user
     if not user.can_host:
         return fail(403, "forbidden")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than any real request
+        body = None
     if not isinstance(body, dict):
         return fail(400, "bad_request", _("Send a JSON object."))
     slug, code = body.get("quiz"), body.get("school")
     label = body.get("class_label", "")
-    if not isinstance(slug, str) or not isinstance(code, str) or not isinstance(label, str):
+    if not all(_is_text(v) for v in (slug, code, label)):
         return fail(400, "bad_request", _("quiz and school are required strings."))
     if len(label) > 40:
         return fail(400, "bad_request", _("class_label is at most 40 characters."))

@@ -29,7 +29,8 @@ def _username_key() -> str:
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_USER"], methods=["POST"],
                key_func=_username_key)
 def login():
-    form = LoginForm()
+    # Only a posted form counts (Flask-WTF would otherwise also read a JSON body).
+    form = LoginForm(formdata=request.form if request.method == "POST" else None)
     failed = False
     if form.validate_on_submit():
         user = authenticate(form.username.data, form.password.data)

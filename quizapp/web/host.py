@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -67,7 +67,7 @@ def index():
 @bp.route("/new", methods=["GET", "POST"])
 @presenter_required
 def new():
-    form = NewSessionForm()
+    form = NewSessionForm(formdata=request.form if request.method == "POST" else None)
     quizzes = db.session.scalars(select(Quiz).order_by(Quiz.language.desc(), Quiz.title)).all()
     form.quiz.choices = [SelectChoice(q.slug, f"{q.title} ({q.question_count})") for q in quizzes]
     schools = db.session.scalars(select(School).order_by(School.name).limit(2000)).all()
@@ -78,7 +78,7 @@ def new():
         options = GameOptions(speed_scoring=form.speed_scoring.data,
                               leaderboard_every=int(form.leaderboard_every.data),
                               late_join=form.late_join.data)
-        game = open_game(quiz, school, current_user, form.class_label.data, options,
+        game = open_game(quiz, school, current_user, form.class_label.data or "", options,
                          in_person=form.in_person.data)
         return redirect(url_for("host.projector", pin=game.pin))
     if not form.is_submitted() and len(schools) == 1:

@@ -7,28 +7,37 @@ table are exactly as they were. Input that happens to be valid (Hypothesis does 
 nicknames) may succeed: then the ack has the success shape and the state changed by exactly that
 one action.
 
-One app and one game per test function; Hypothesis loops inside it.
+One app per test function; each test first sends a fixed corpus of nasty inputs, then lets
+Hypothesis loop inside it.
 """
 from __future__ import annotations
 
+import json
+import logging
 import re
 import unicodedata
 from urllib.parse import quote
 
 import pytest
-from hypothesis import event, given, note
+from hypothesis import given
 from hypothesis import strategies as st
 
 from quizapp.extensions import socketio
 from quizapp.realtime.live import live_games
 
-from .common import (DIGITS, FUZZ, KNOWN_BUG, any_text, assert_error_ack, assert_ok_ack,
-                     big_ints, database, json_floats, json_ints, json_values, junk, logged_errors,
-                     relax_rate_limits, tricky_text)
+from .common import (DIGITS, FUZZ, REGRESSION, NASTY, any_text, assert_error_ack, assert_ok_ack,
+                     big_ints, case, database, json_floats, json_ints, json_values, junk,
+                     logged_errors, relax_rate_limits, report, tricky_text)
 
 # A failing example holding a 100 KB string makes Hypothesis warn about the size of its report;
 # with warnings as errors that would hide the real failure behind the warning.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")
+
+
+@pytest.fixture(autouse=True)
+def _capture_errors(caplog):
+    """caplog at ERROR: every test asserts that nothing was logged at that level."""
+    caplog.set_level(logging.ERROR)
 
 #: Every client → server event of the protocol. Add new ones here: every test below picks its
 #: events from this list (player events from a connection that has not joined, host events from
@@ -46,7 +55,7 @@ PROTOCOL_KEYS = ("pin", "nickname", "class_label", "device", "token", "question"
                  "player_id", "ban", "id", "phase", "index", "console")
 
 
-# ----- a game under test ------------------------------------------------------------------------
+# ----- the state a refused input must leave alone ---------------------------------------------
 
 def engine_state(app, pin: str) -> dict:
     with app.app_context():
@@ -61,9 +70,41 @@ def engine_state(app, pin: str) -> dict:
 
 
 def snapshot(app, pin: str) -> dict:
-    """What refused input must leave alone: the game in memory and the whole database."""
+    """The game in memory and every row of every table."""
     return {"engine": engine_state(app, pin), "db": database(app)}
 
+
+def outcome(ack) -> str:
+    """For ``--hypothesis-show-statistics``: which answers the fuzzing reached."""
+    if isinstance(ack, dict):
+        return "ok" if ack.get("ok") is True else str(ack.get("error"))
+    return f"no ack: {type(ack).__name__}"
+
+
+def check_refused(arena: "Arena", before: dict, ack, caplog) -> None:
+    assert_error_ack(ack)
+    assert not logged_errors(caplog), logged_errors(caplog)
+    after = arena.snapshot()
+    assert after["engine"] == before["engine"], "a refused input changed the game in memory"
+    for table, rows in before["db"].items():
+        assert after["db"][table] == rows, f"a refused input changed table {table}"
+
+
+def assert_one_more_player(before: dict, after: dict, ack: dict) -> None:
+    """A successful join: exactly one new Player row and engine player, nothing else moved."""
+    old, new = before["db"]["player"], after["db"]["player"]
+    assert len(new) == len(old) + 1 and new[:-1] == old, "a join changed other players"
+    row = new[-1]
+    assert row["public_id"] == ack["player_id"] and row["nickname"] == ack["nickname"]
+    assert row["active"] in (1, True) and row["score"] == 0
+    assert set(after["engine"]["players"]) - set(before["engine"]["players"]) == {ack["player_id"]}
+    assert after["engine"]["phase"] == before["engine"]["phase"]
+    for table, rows in before["db"].items():
+        if table != "player":
+            assert after["db"][table] == rows, f"a join changed table {table}"
+
+
+# ----- a game under test ------------------------------------------------------------------------
 
 class Arena:
     """One game of the ``test-quiz`` bank, its host connection, and its players."""
@@ -92,8 +133,8 @@ class Arena:
         """Stop the clock and the question timer: an open question stays open for the test."""
         live = self.live
         now = live.clock()
-        self.monkeypatch.setattr(live, "clock", lambda: now)
-        self.monkeypatch.setattr(live, "_schedule_close", lambda *a, **k: None)
+        self.monkeypatch.setattr(live, "clock", lambda: now, raising=False)
+        self.monkeypatch.setattr(live, "_schedule_close", lambda *a, **k: None, raising=False)
 
     def join(self, nickname: str | None = None):
         self._n += 1
@@ -137,46 +178,33 @@ def clean(text: str) -> str:
     return re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()
 
 
-def outcome(ack) -> str:
-    """For ``--hypothesis-show-statistics``: which answers the fuzzing reached."""
-    if isinstance(ack, dict):
-        return "ok" if ack.get("ok") is True else str(ack.get("error"))
-    return f"no ack: {type(ack).__name__}"
+# ----- strategies and corpora that need the game ----------------------------------------------
+
+HOMOGLYPHS = str.maketrans("aceopxyABCEHKMOPTXy", "асеорхуАВСЕНКМОРТХу")  # Latin -> Cyrillic
 
 
-def check_refused(arena: Arena, before: dict, ack, caplog) -> None:
-    assert_error_ack(ack)
-    assert not logged_errors(caplog), logged_errors(caplog)
-    after = arena.snapshot()
-    assert after["engine"] == before["engine"], "a refused input changed the game in memory"
-    for table, rows in before["db"].items():
-        assert after["db"][table] == rows, f"a refused input changed table {table}"
+def fullwidth(text: str) -> str:
+    return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
-def assert_one_more_player(before: dict, after: dict, ack: dict) -> None:
-    """A successful join: exactly one new Player row and engine player, nothing else moved."""
-    old, new = before["db"]["player"], after["db"]["player"]
-    assert len(new) == len(old) + 1 and new[:-1] == old, "a join changed other players"
-    row = new[-1]
-    assert row["public_id"] == ack["player_id"] and row["nickname"] == ack["nickname"]
-    assert row["active"] is True and row["score"] == 0
-    assert set(after["engine"]["players"]) - set(before["engine"]["players"]) == {ack["player_id"]}
-    assert after["engine"]["phase"] == before["engine"]["phase"]
-    for table, rows in before["db"].items():
-        if table != "player":
-            assert after["db"][table] == rows, f"a join changed table {table}"
+def near_misses(secret: str) -> list[str]:
+    """Near misses of a PIN, token or id: case, truncation, padding, invisible and look-alike
+    characters, other digits (never the secret itself)."""
+    return [v for v in [
+            secret.upper(), secret.lower(), secret.swapcase(), secret[:-1], secret + "0",
+            secret + "=", " " + secret, secret + " ", secret + "\x00", "\u202e" + secret,
+            secret + "\u200b", secret[:3] + "\u200b" + secret[3:], secret[::-1], secret * 2,
+            secret[:1], secret.replace("-", "\u2010"), secret.replace("_", "\uff3f"),
+            secret.translate(HOMOGLYPHS), fullwidth(secret),
+            unicodedata.normalize("NFKD", secret + "\u0301"),
+            "".join(chr(0x0660 + int(c)) if c.isdigit() else c for c in secret)] if v != secret]
 
-
-# ----- strategies that need the game ------------------------------------------------------------
 
 def pins(pin: str, strings_only: bool = False):
     """The real PIN (often), look-alikes of it, and junk."""
-    fullwidth = "".join(chr(ord(c) - ord("0") + 0xFF10) for c in pin)
-    arabic = "".join(chr(ord(c) - ord("0") + 0x0660) for c in pin)
-    near = [pin + " ", " " + pin, pin[:-1], pin + "0", pin[::-1], "0" + pin[1:], fullwidth, arabic,
-            pin + "\x00", "\u202e" + pin, "\u200b" + pin, pin[:3] + "\u200b" + pin[3:], "000000",
-            "999999", "12345a", "-12345", "1e5", "", "\x00" * 6, "      "]
-    texts = st.one_of(st.sampled_from(near), st.sampled_from(DIGITS), any_text,
+    texts = st.one_of(st.sampled_from(near_misses(pin) + ["000000", "999999", "12345a", "-12345",
+                                                          "1e5", "", "\x00" * 6, " " * 6]),
+                      st.sampled_from(DIGITS), any_text,
                       st.from_regex(r"[0-9]{6}", fullmatch=True))
     if not strings_only:
         texts = st.one_of(texts, json_ints, st.just(int(pin)), st.just([pin]),
@@ -184,17 +212,28 @@ def pins(pin: str, strings_only: bool = False):
     return st.one_of(st.just(pin), texts)
 
 
-#: Nicknames: plain valid ones (so successes happen), edge lengths, tricks, wrong types.
-plain_nicknames = st.from_regex(r"[A-Za-z][A-Za-z0-9]{1,14}", fullmatch=True)
+def token_variants(token: str):
+    return st.sampled_from(near_misses(token))
+
+
+#: Nicknames that every rule accepts (plain, polite: the profanity filter must not refuse them),
+#: so a refusal of one of them in an open game is a failure.
+SAFE_WORDS = ("Minh", "Lan", "Hoa", "Mai", "Owl", "Tiger", "Panda", "Otter", "Koala", "Dolphin")
+SAFE_NICKNAME = re.compile(rf"(?:{'|'.join(SAFE_WORDS)})[0-9]{{2,5}}")
+safe_nicknames = st.builds(lambda word, n: f"{word}{n}", st.sampled_from(SAFE_WORDS),
+                           st.integers(10, 99_999))
+NASTY_NICKNAMES = ["a", "x" * 21, "  ", "ab" + "\u0301" * 30, "\u3164\u3164", "\u200b\u200b",
+                   "<b>hi</b>", "a\x00b", "Ａｎ", "𝐀𝐧", "١٢", "-_-", "...", "Мinh", "Mіnh",
+                   "ab\ncd", "ab\u202ecd", "😀😀", "a" * 81, "O'Neil"]
+#: Nicknames: safe ones and other plain ones (so successes happen), edge lengths, tricks, wrong
+#: types.
 nicknames = st.one_of(
-    plain_nicknames, plain_nicknames,
-    st.from_regex(r"[A-Za-z0-9 _.'\-]{0,25}", fullmatch=True),
-    st.sampled_from(["a", "ab", "x" * 20, "x" * 21, "  ab  ", "a  b", "Mình", "Cú Mèo", "ĐẠT",
-                     "ab" + "\u0301" * 30, "\u3164\u3164", "\u200b\u200b", "<b>hi</b>", "a\x00b",
-                     "Ａｎ", "𝐀𝐧", "١٢", "O'Neil", "-_-", "...", "__"]),
+    safe_nicknames, st.from_regex(r"[A-Za-z][A-Za-z0-9]{1,14}", fullmatch=True),
+    st.from_regex(r"[A-Za-z0-9 _.'\-]{0,25}", fullmatch=True), st.sampled_from(NASTY_NICKNAMES),
     tricky_text, any_text, json_values)
+NASTY_LABELS = ["x" * 21, "<b>", "8A\u202e", "8\x00A", "a" * 100_000, "\u200b", "８Ａ", 8, ["8A"]]
 class_labels = st.one_of(st.just("8A"), st.from_regex(r"[0-9]{1,2}[A-Z]?", fullmatch=True),
-                         st.sampled_from(["", "x" * 20, "x" * 21, "10/2", "<b>", "8A\u202e"]),
+                         st.sampled_from(["", "x" * 20, "10/2"] + NASTY_LABELS),
                          tricky_text, any_text, json_values)
 devices = st.one_of(st.from_regex(r"[A-Za-z0-9_-]{0,100}", fullmatch=True),
                     st.sampled_from(["x" * 100, "x" * 101]), tricky_text, any_text, json_values)
@@ -210,21 +249,29 @@ def with_extras(base):
     return st.one_of(base, st.builds(lambda extra, b: {**extra, **b}, extra_keys(), base))
 
 
+NASTY_INDEXES = [-1, -2**63, 2**63, 10**18, 5, True, False, 0.0, 1.0, "0", [0], {"0": 0}, None]
+
+
 def indexes():
     return st.one_of(st.integers(-3, 6), big_ints, json_ints, st.booleans(), json_floats,
-                     st.sampled_from(["0", "1", "", "zero", [0], {"i": 0}]), st.none(), any_text)
+                     st.sampled_from(NASTY_INDEXES + ["", "zero"]), any_text)
+
+
+#: Choices that look like option indexes to a lax check.
+NASTY_CHOICES = [True, False, [True], [0, True], [False, 2], 1.0, [1.0], 2.0, "1", ["1"], [[1]],
+                 {"0": True}, -0.0, 1e300, -1, 4, 99, 2**63, -2**63, [], [0, 0], [0, 1, 2, 3, 0],
+                 [-1], [4], list(range(100)), [0] * 100, None, "", [None]]
 
 
 def choices():
     ints = st.one_of(st.integers(-3, 6), big_ints, st.booleans())
     return st.one_of(
-        st.integers(-3, 6), big_ints, json_ints,
+        st.integers(-3, 6), big_ints, json_ints, st.sampled_from(NASTY_CHOICES),
         st.lists(st.integers(-2, 5), max_size=6),
         st.lists(ints, min_size=1, max_size=5),
         st.lists(st.integers(0, 3), min_size=50, max_size=120),
         st.lists(st.lists(st.integers(0, 3), max_size=2), max_size=3),
-        st.booleans(), json_floats, st.none(), st.sampled_from(["0", "2", "[0, 2]", "", {"0": 1}]),
-        any_text, json_values)
+        st.booleans(), json_floats, st.none(), any_text, json_values)
 
 
 def protocol_payloads(arena: Arena):
@@ -244,53 +291,89 @@ def protocol_payloads(arena: Arena):
 
 # ----- 1. every event, any junk, from a connection that is neither a player nor the host -----
 
-def connect_stranger(arena: Arena, data):
-    """A new connection with a fuzzed query string and ``auth`` object (never the game's token)."""
-    query_pin = data.draw(st.one_of(st.just(arena.pin), tricky_text, st.none()), label="query pin")
-    lang = data.draw(st.one_of(st.none(), st.sampled_from(["en", "vi", "xx"]), tricky_text),
-                     label="lang")
-    auth = data.draw(st.one_of(st.none(), junk, st.fixed_dictionaries(
-        {"host_token": st.one_of(any_text, json_values)})), label="auth")
-    if isinstance(auth, dict) and auth.get("host_token") == arena.host_token:
-        auth = None
-    query = "&".join(f"{k}={quote(v, safe='')}" for k, v in (("pin", query_pin), ("lang", lang))
-                     if v is not None)
-    inner = socketio.test_client(arena.app, query_string=query or None, auth=auth)
-    assert inner.is_connected()
-    return inner
+#: The connection's ``auth``: Socket.IO clients send an object (or nothing); a bare number there
+#: cannot even be encoded unambiguously (the decoder reads it as a packet id).
+auth_objects = st.one_of(
+    st.none(),
+    st.dictionaries(st.one_of(st.just("host_token"), tricky_text), json_values, max_size=3),
+    st.fixed_dictionaries({"host_token": st.one_of(any_text, json_values)}))
 
 
-@pytest.fixture
-def limited_arena(app, make, sockets, monkeypatch):
-    """A game with the real rate limits in force."""
-    return Arena(app, make, sockets, monkeypatch, relax=False)
+def stranger_corpus(pin: str) -> list[tuple]:
+    """(event, args) for every event: no payload, each nasty value alone, each nasty value in
+    every protocol field (with the real PIN), and several arguments."""
+    cases = []
+    for name in EVENTS:
+        cases.append((name, ()))
+        cases.append((name, ({"pin": pin}, {"pin": pin}, None)))
+        for value in NASTY:
+            cases.append((name, (value,)))
+            if name in PLAYER_EVENTS:  # host events stop at "forbidden" whatever the fields
+                cases.append((name, ({**{k: value for k in PROTOCOL_KEYS}, "pin": pin},)))
+    return cases
 
 
-@FUZZ
-@given(data=st.data())
-def test_every_event_refuses_junk_from_a_stranger(limited_arena, data, caplog):
-    arena = limited_arena
-    if not arena.tokens:
-        arena.join("Alpha")
-    name = data.draw(st.sampled_from(EVENTS), label="event")
-    args = data.draw(st.lists(st.one_of(junk, protocol_payloads(arena)), max_size=3), label="args")
-    inner = connect_stranger(arena, data)
-    try:
+def test_every_event_refuses_junk_from_a_stranger(app, make, sockets, monkeypatch, caplog):
+    limits = {k: v for k, v in app.config.items() if k.startswith("RATELIMIT_")}
+    arena = Arena(app, make, sockets, monkeypatch)
+    arena.join("Alpha")
+
+    def attempt(inner, name: str, args: tuple) -> bool:
+        """Send; True if it was a (valid) join, after which the connection is a player."""
         caplog.clear()
         before = arena.snapshot()
         ack = inner.emit(name, *args, callback=True)
-        note(f"ack: {ack!r}")
-        event(f"{name}: {outcome(ack)}")
+        report(f"{name}: {outcome(ack)}", f"ack: {ack!r:.2000}")
         if name == "player:join" and isinstance(ack, dict) and ack.get("ok") is True:
             # a valid join hidden in the junk: one more player, nothing else
             assert_ok_ack(ack, "player_id", "token", "nickname", "state")
             assert not logged_errors(caplog)
             assert_one_more_player(before, arena.snapshot(), ack)
             arena.taken.add(ascii_key(ack["nickname"]))
-        else:
-            check_refused(arena, before, ack, caplog)
-    finally:
-        inner.disconnect()
+            return True
+        check_refused(arena, before, ack, caplog)
+        return False
+
+    inner = socketio.test_client(arena.app, query_string=f"pin={arena.pin}")
+    for name, args in stranger_corpus(arena.pin):
+        with case(event=name, args=args):
+            joined = attempt(inner, name, args)
+        if joined:
+            inner.disconnect()
+            inner = socketio.test_client(arena.app, query_string=f"pin={arena.pin}")
+    inner.disconnect()
+
+    @FUZZ
+    @given(data=st.data())
+    def fuzz(data):
+        name = data.draw(st.sampled_from(EVENTS), label="event")
+        args = data.draw(st.lists(st.one_of(junk, protocol_payloads(arena)), max_size=3),
+                         label="args")
+        query_pin = data.draw(st.one_of(st.just(arena.pin), tricky_text, st.none()),
+                              label="query pin")
+        lang = data.draw(st.one_of(st.none(), st.sampled_from(["en", "vi", "xx"]), tricky_text),
+                         label="lang")
+        auth = data.draw(auth_objects, label="auth")
+        if isinstance(auth, dict) and auth.get("host_token") == arena.host_token:
+            auth = None
+        query = "&".join(f"{k}={quote(v, safe='')}" for k, v in (("pin", query_pin),
+                                                                  ("lang", lang)) if v is not None)
+        stranger = socketio.test_client(arena.app, query_string=query or None, auth=auth)
+        try:
+            attempt(stranger, name, tuple(args))
+        finally:
+            stranger.disconnect()
+
+    fuzz()
+
+    # and with the real rate limits: guessing goes on being refused, and changes nothing
+    app.config.update(limits)
+    guesser = socketio.test_client(app, query_string=f"pin={arena.pin}")
+    for i in range(40):
+        name = PLAYER_EVENTS[i % len(PLAYER_EVENTS)]
+        with case(event=name, guess=i):
+            attempt(guesser, name, ({"pin": f"{100000 + i}", "nickname": "Lan42", "token": "x"},))
+    guesser.disconnect()
 
 
 # ----- 2. player:join ---------------------------------------------------------------------------
@@ -299,44 +382,59 @@ JOIN_PHASES = ["lobby", "question", "late_join_closed", "over"]
 
 
 def join_payloads(arena: Arena):
-    """Fully fuzzed join objects, and real-PIN joins with a plain nickname and a fuzzed class
+    """Fully fuzzed join objects, and real-PIN joins with a safe nickname and a fuzzed class
     label or device (so those checks, and successes, are reached), and non-objects."""
     fuzzed = with_extras(st.fixed_dictionaries(
         {"nickname": nicknames},
         optional={"pin": pins(arena.pin), "class_label": class_labels, "device": devices}))
-    labelled = st.fixed_dictionaries({"pin": st.just(arena.pin), "nickname": plain_nicknames},
+    labelled = st.fixed_dictionaries({"pin": st.just(arena.pin), "nickname": safe_nicknames},
                                      optional={"class_label": class_labels, "device": devices})
     return st.one_of(fuzzed, labelled, fuzzed, json_values)
+
+
+def join_corpus(pin: str, phase: str) -> list:
+    if phase in ("late_join_closed", "over"):  # nothing may join: a few of each kind
+        return [None, {"pin": pin, "nickname": "Minh77"}, {"nickname": "Lan88"},
+                {"pin": pin, "nickname": "Hoa99", "class_label": "8A", "device": "d1"},
+                {"pin": pin, "nickname": "a" * 100_000}, {"pin": pin, "nickname": "Ｍｉｎｈ"}]
+    cases = [v for v in NASTY if not isinstance(v, dict)]
+    cases += [{"pin": pin, "nickname": n} for n in NASTY_NICKNAMES + NASTY]
+    cases += [{"pin": p, "nickname": "Minh77"} for p in near_misses(pin) + NASTY]
+    cases += [{"pin": pin, "nickname": "Lan88", "class_label": c} for c in NASTY_LABELS + NASTY]
+    cases += [{"pin": pin, "nickname": "Hoa99", "device": d} for d in ["x" * 101] + NASTY]
+    cases += [{"nickname": "Mai55", "pin": pin, **{k: v for k in PROTOCOL_KEYS[4:]}}
+              for v in NASTY]
+    return cases
 
 
 def plainly_valid_join(payload, arena: Arena) -> bool:
     return (isinstance(payload, dict) and payload.get("pin", arena.pin) == arena.pin
             and isinstance(payload.get("nickname"), str)
-            and re.fullmatch(r"[A-Za-z][A-Za-z0-9]{1,14}", payload["nickname"]) is not None
+            and SAFE_NICKNAME.fullmatch(payload["nickname"]) is not None
             and ascii_key(payload["nickname"]) not in arena.taken
             and payload.get("class_label", "8A") in ("", "8A")
             and set(payload) <= {"pin", "nickname", "class_label"})
 
 
-@pytest.mark.parametrize("phase", JOIN_PHASES)
-def test_player_join(app, make, sockets, monkeypatch, caplog, phase):
-    a = Arena(app, make, sockets, monkeypatch, late_join=phase != "late_join_closed")
-    a.join("Alpha")
-    if phase in ("question", "late_join_closed"):
-        a.advance_to(0)
-    elif phase == "over":
-        a.host_call("host:end")
-    may_join = phase in ("lobby", "question")
-    current = {"socket": sockets(a.pin)}
+def test_player_join(app, make, sockets, monkeypatch, caplog):
+    arenas = {}
+    for phase in JOIN_PHASES:  # one game in each phase, in the same app
+        a = arenas[phase] = Arena(app, make, sockets, monkeypatch,
+                                  late_join=phase != "late_join_closed")
+        a.join("Alpha")
+        if phase in ("question", "late_join_closed"):
+            a.advance_to(0)
+        elif phase == "over":
+            a.host_call("host:end")
+        a.joiner = sockets(a.pin)
 
-    @FUZZ
-    @given(payload=join_payloads(a))
-    def check(payload):
+    def attempt(phase: str, payload) -> None:
+        a = arenas[phase]
+        may_join = phase in ("lobby", "question")
         caplog.clear()
         before = a.snapshot()
-        ack = current["socket"].call("player:join", payload)
-        note(f"ack: {ack!r}")
-        event(outcome(ack))
+        ack = a.joiner.call("player:join", payload)
+        report(f"{phase}: {outcome(ack)}", f"ack: {ack!r:.2000}")
         if isinstance(ack, dict) and ack.get("ok") is True:
             assert may_join, f"joined a game in phase {phase}"
             assert_ok_ack(ack, "player_id", "token", "nickname", "state")
@@ -348,44 +446,39 @@ def test_player_join(app, make, sockets, monkeypatch, caplog, phase):
             assert not logged_errors(caplog)
             assert_one_more_player(before, a.snapshot(), ack)
             a.taken.add(ascii_key(ack["nickname"]))
-            current["socket"] = sockets(a.pin)  # one player per connection
+            a.joiner = sockets(a.pin)  # one player per connection
             return
         check_refused(a, before, ack, caplog)
         if may_join and plainly_valid_join(payload, a):
             raise AssertionError(f"a valid join was refused: {payload!r} -> {ack!r}")
 
-    check()
+    for phase, a in arenas.items():
+        for payload in join_corpus(a.pin, phase):
+            with case(phase=phase, payload=payload):
+                attempt(phase, payload)
+
+    @FUZZ
+    @given(data=st.data())
+    def fuzz(data):
+        phase = data.draw(st.sampled_from(JOIN_PHASES), label="phase")
+        attempt(phase, data.draw(join_payloads(arenas[phase]), label="payload"))
+
+    fuzz()
 
 
 # ----- 3. player:resume -------------------------------------------------------------------------
-
-def token_variants(token: str):
-    return st.sampled_from([token.upper(), token.lower(), token.swapcase(), token[:-1], token + "=",
-                            " " + token, token + " ", token + "\x00", "\u202e" + token,
-                            token[::-1], token * 2, token[:1], token.replace("-", "\u2010"),
-                            token.replace("_", "\uff3f")])
-
 
 def test_player_resume(arena, caplog):
     alpha, bravo = arena.join("Alpha"), arena.join("Bravo")
     arena.host_call("host:kick", {"player_id": bravo.player_id})
     good, kicked = arena.tokens[alpha.player_id], arena.tokens[bravo.player_id]
     resumer = arena.sockets(arena.pin)
-    payloads = st.one_of(
-        with_extras(st.fixed_dictionaries({}, optional={
-            "pin": pins(arena.pin),
-            "token": st.one_of(st.just(good), st.just(kicked), token_variants(good),
-                               token_variants(kicked), any_text, json_values)})),
-        json_values)
 
-    @FUZZ
-    @given(payload=payloads)
-    def check(payload):
+    def attempt(payload) -> None:
         caplog.clear()
         before = arena.snapshot()
         ack = resumer.call("player:resume", payload)
-        note(f"ack: {ack!r}")
-        event(outcome(ack))
+        report(outcome(ack), f"ack: {ack!r:.2000}")
         valid = (isinstance(payload, dict) and payload.get("token") == good
                  and payload.get("pin", arena.pin) == arena.pin)
         if not valid:
@@ -396,7 +489,25 @@ def test_player_resume(arena, caplog):
         assert not logged_errors(caplog)
         assert arena.snapshot() == before, "resume changed the game"
 
-    check()
+    corpus = [v for v in NASTY if not isinstance(v, dict)]
+    corpus += [{"pin": arena.pin, "token": t} for t in near_misses(good) + [kicked] + NASTY]
+    corpus += [{"pin": p, "token": good} for p in near_misses(arena.pin) + NASTY]
+    corpus += [{"token": good}, {"pin": arena.pin, "token": good}]
+    for payload in corpus:
+        with case(payload=payload):
+            attempt(payload)
+
+    @FUZZ
+    @given(payload=st.one_of(
+        with_extras(st.fixed_dictionaries({}, optional={
+            "pin": pins(arena.pin),
+            "token": st.one_of(st.just(good), st.just(kicked), token_variants(good),
+                               token_variants(kicked), any_text, json_values)})),
+        json_values))
+    def fuzz(payload):
+        attempt(payload)
+
+    fuzz()
 
 
 # ----- 4. player:answer against an open question -----------------------------------------------
@@ -436,25 +547,36 @@ def answer_payloads(target: int):
         json_values)
 
 
-@pytest.mark.parametrize("target", [0, 2, 3], ids=["single", "multiple", "poll"])
-def test_player_answer(app, make, sockets, monkeypatch, caplog, target):
-    a = Arena(app, make, sockets, monkeypatch, leaderboard_every=0)
-    a.join("Bystander")  # never answers, so the question stays open
-    a.advance_to(target)
-    question = a.live.engine.question
-    n_choices, multiple = len(question.choices), question.is_multiple
-    current = {"socket": a.join()}
+def answer_corpus(target: int) -> list:
+    cases = [v for v in NASTY if not isinstance(v, dict)] + [{}, {"question": target}]
+    cases += [{"question": target, "choice": c} for c in NASTY_CHOICES + NASTY]
+    cases += [{"question": q, "choice": 0} for q in NASTY_INDEXES + NASTY + [target + 1]]
+    cases += [{"question": target, "choice": 0, **{k: v for k in PROTOCOL_KEYS}}
+              for v in NASTY[:6]]
+    return cases
 
-    @FUZZ
-    @given(payload=answer_payloads(target))
-    def check(payload):
-        s = current["socket"]
+
+ANSWER_TARGETS = {"single": 0, "multiple": 2, "poll": 3}  # question indexes in test-quiz
+
+
+def test_player_answer(app, make, sockets, monkeypatch, caplog):
+    arenas = {}
+    for kind, target in ANSWER_TARGETS.items():  # one game per open question, same app
+        a = arenas[kind] = Arena(app, make, sockets, monkeypatch, leaderboard_every=0)
+        a.join("Bystander")  # never answers, so the question stays open
+        a.advance_to(target)
+        question = a.live.engine.question
+        a.n_choices, a.multiple = len(question.choices), question.is_multiple
+        a.answerer = a.join()
+
+    def attempt(kind: str, payload) -> None:
+        a, target = arenas[kind], ANSWER_TARGETS[kind]
+        s = a.answerer
         caplog.clear()
         before = a.snapshot()
         ack = s.call("player:answer", payload)
-        note(f"ack: {ack!r}")
-        event(outcome(ack))
-        expected = classify(payload, target, n_choices, multiple)
+        report(f"{kind}: {outcome(ack)}", f"ack: {ack!r:.2000}")
+        expected = classify(payload, target, a.n_choices, a.multiple)
         if not (isinstance(ack, dict) and ack.get("ok") is True):
             assert expected != "valid", f"a valid answer was refused: {payload!r} -> {ack!r}"
             check_refused(a, before, ack, caplog)
@@ -469,7 +591,8 @@ def test_player_answer(app, make, sockets, monkeypatch, caplog, target):
         after = a.snapshot()
         old, new = before["db"]["answer"], after["db"]["answer"]
         assert len(new) == len(old) + 1 and new[:-1] == old
-        assert new[-1]["question_index"] == target and sorted(new[-1]["choice"]) == picked
+        assert new[-1]["question_index"] == target
+        assert sorted(json.loads(new[-1]["choice"])) == picked
         assert after["engine"]["phase"] == before["engine"]["phase"] == ("question", target)
         mine = after["engine"]["players"][s.player_id]
         assert mine[4] == ((target, tuple(picked)),)
@@ -481,58 +604,55 @@ def test_player_answer(app, make, sockets, monkeypatch, caplog, target):
         # the same answer again is acknowledged and changes nothing; another one is refused
         again = s.call("player:answer", payload)
         assert again.get("ok") is True and again.get("duplicate") is True, again
-        other = (picked[0] + 1) % n_choices
+        other = (picked[0] + 1) % a.n_choices
         if [other] != picked:
             assert_error_ack(s.call("player:answer", {"question": target, "choice": other}))
         assert a.snapshot() == after
-        current["socket"] = a.join()  # a fresh player for the next example
+        a.answerer = a.join()  # a fresh player for the next example
 
-    check()
+    for kind, target in ANSWER_TARGETS.items():
+        for payload in answer_corpus(target):
+            with case(question=kind, payload=payload):
+                attempt(kind, payload)
+
+    @FUZZ
+    @given(data=st.data())
+    def fuzz(data):
+        kind = data.draw(st.sampled_from(sorted(ANSWER_TARGETS)), label="question type")
+        attempt(kind, data.draw(answer_payloads(ANSWER_TARGETS[kind]), label="payload"))
+
+    fuzz()
 
 
 # ----- 5. host events from connections that are not this game's host --------------------------
 
-@pytest.mark.parametrize("phase", ["lobby", "question"])
-def test_host_events_from_strangers(app, make, sockets, monkeypatch, caplog, phase):
-    a = Arena(app, make, sockets, monkeypatch)
-    players = [a.join("Alpha"), a.join("Bravo")]
-    ids = [p.player_id for p in players]
-    for p in players:
-        assert p.call("player:help", {})["ok"]  # open help requests a stranger must not close
-    if phase == "question":
-        a.advance_to(0)
-    other_game = make.game()  # its host token must not open this game
+HOST_PHASES = ["lobby", "question"]
+
+
+def hosted_games(app, make, sockets, monkeypatch) -> dict[str, Arena]:
+    """A game in each of HOST_PHASES, with two players who asked for help."""
+    arenas = {}
+    for phase in HOST_PHASES:
+        a = arenas[phase] = Arena(app, make, sockets, monkeypatch)
+        players = [a.join("Alpha"), a.join("Bravo")]
+        a.ids = [p.player_id for p in players]
+        a.help_ids = [p.call("player:help", {})["id"] for p in players]
+        if phase == "question":
+            a.advance_to(0)
+    return arenas
+
+
+def test_host_events_from_strangers(app, make, sockets, monkeypatch, caplog):
+    arenas = hosted_games(app, make, sockets, monkeypatch)
+    other_game = make.game()  # its host token must not open these games
     other_presenter = app.test_client()
     make.login(other_presenter, make.user("presenter"))
     staff = app.test_client()
     make.login(staff, make.user("staff", school="DEMO"))
     other_before = engine_state(app, other_game["pin"])
 
-    pin_values = pins(a.pin).filter(lambda p: p != other_game["pin"])
-    payloads = st.one_of(json_values, with_extras(st.fixed_dictionaries({}, optional={
-        "pin": st.one_of(st.just(a.pin), pin_values),
-        "player_id": st.one_of(st.sampled_from(ids), any_text, json_values),
-        "ban": st.one_of(st.booleans(), json_values),
-        "id": st.one_of(st.integers(1, 3), indexes()),
-        "console": st.one_of(st.just(True), json_values),
-        "phase": st.one_of(st.sampled_from(["lobby", "question", "reveal"]), json_values),
-        "index": indexes()})))
-    identities = st.one_of(
-        st.just(("anonymous", None, None)),
-        st.builds(lambda t: ("junk host token", {"host_token": t}, None),
-                  st.one_of(token_variants(a.host_token), any_text, json_values)),
-        st.builds(lambda j: ("junk auth", j, None), junk),
-        st.just(("another game's host token", {"host_token": other_game["host_token"]}, None)),
-        st.just(("another presenter", None, other_presenter)),
-        st.just(("school staff", None, staff)))
-
-    @FUZZ
-    @given(name=st.sampled_from(HOST_EVENTS), identity=identities,
-           query_pin=st.one_of(st.just(a.pin), st.just(a.pin), pins(a.pin, strings_only=True)
-                               .filter(lambda p: p != other_game["pin"])),
-           args=st.lists(payloads, max_size=2))
-    def check(name, identity, query_pin, args):
-        _, auth, flask_client = identity
+    def attempt(a: Arena, name: str, identity: tuple, query_pin: str, args: list) -> None:
+        label, auth, flask_client = identity
         if isinstance(auth, dict) and auth.get("host_token") == a.host_token:
             return
         inner = socketio.test_client(app, query_string=f"pin={quote(query_pin, safe='')}",
@@ -541,74 +661,131 @@ def test_host_events_from_strangers(app, make, sockets, monkeypatch, caplog, pha
             caplog.clear()
             before = a.snapshot()
             ack = inner.emit(name, *args, callback=True)
-            note(f"ack: {ack!r}")
-            event(f"{identity[0]}: {outcome(ack)}")
+            report(f"{label}: {outcome(ack)}", f"ack: {ack!r:.2000}")
             check_refused(a, before, ack, caplog)
         finally:
             inner.disconnect()
 
-    check()
+    fixed_identities = [("anonymous", None, None),
+                        ("another game's host token", {"host_token": other_game["host_token"]},
+                         None),
+                        ("another presenter", None, other_presenter),
+                        ("school staff", None, staff)]
+    for a in arenas.values():
+        payload = [{"pin": a.pin, "player_id": a.ids[0], "id": a.help_ids[0]}]
+        for identity in fixed_identities:
+            for name in HOST_EVENTS:
+                with case(event=name, identity=identity[:2]):
+                    attempt(a, name, identity, a.pin, payload)
+        # every host event checks the identity the same way: near-miss tokens against one
+        for token in near_misses(a.host_token) + [v for v in NASTY if v is not None]:
+            identity = ("junk host token", {"host_token": token}, None)
+            with case(event="host:end", identity=identity[:2]):
+                attempt(a, "host:end", identity, a.pin, payload)
+
+    def payloads(a: Arena):
+        return st.one_of(json_values, with_extras(st.fixed_dictionaries({}, optional={
+            "pin": st.one_of(st.just(a.pin), pins(a.pin).filter(lambda p: p != other_game["pin"])),
+            "player_id": st.one_of(st.sampled_from(a.ids), any_text, json_values),
+            "ban": st.one_of(st.booleans(), json_values),
+            "id": st.one_of(st.sampled_from(a.help_ids), indexes()),
+            "console": st.one_of(st.just(True), json_values),
+            "phase": st.one_of(st.sampled_from(["lobby", "question", "reveal"]), json_values),
+            "index": indexes()})))
+
+    def identities(a: Arena):
+        return st.one_of(
+            st.sampled_from(fixed_identities),
+            st.builds(lambda t: ("junk host token", {"host_token": t}, None),
+                      st.one_of(token_variants(a.host_token), any_text, json_values)),
+            st.builds(lambda j: ("junk auth", j, None), auth_objects))
+
+    @FUZZ
+    @given(data=st.data())
+    def fuzz(data):
+        a = arenas[data.draw(st.sampled_from(HOST_PHASES), label="phase")]
+        name = data.draw(st.sampled_from(HOST_EVENTS), label="event")
+        identity = data.draw(identities(a), label="identity")
+        # mostly this game's PIN, so the identity check is what is tested
+        query_pin = data.draw(st.sampled_from(["real"] * 3 + ["fuzzed"]).flatmap(
+            lambda k: st.just(a.pin) if k == "real" else pins(a.pin, strings_only=True).filter(
+                lambda p: p != other_game["pin"])), label="query pin")
+        args = data.draw(st.lists(payloads(a), max_size=2), label="args")
+        attempt(a, name, identity, query_pin, args)
+
+    fuzz()
     assert engine_state(app, other_game["pin"]) == other_before
-    assert a.live.engine.phase.value == phase and len(a.live.engine.active_players) == 2
+    for phase, a in arenas.items():
+        assert a.live.engine.phase.value == phase and len(a.live.engine.active_players) == 2
 
 
 # ----- 6. the real host, with input that must be refused --------------------------------------
 
-@pytest.mark.parametrize("phase", ["lobby", "question"])
-def test_host_events_from_the_host_with_bad_input(arena, caplog, phase):
-    players = [arena.join("Alpha"), arena.join("Bravo")]
-    ids = [p.player_id for p in players]
-    help_ids = [p.call("player:help", {})["id"] for p in players]
-    if phase == "question":
-        arena.advance_to(0)
-    bad_pins = pins(arena.pin).filter(lambda p: p != arena.pin)
-    bad_ids = st.one_of(any_text, json_values).filter(lambda p: p not in ids)
-    bad_help_ids = st.one_of(indexes(), json_values).filter(
-        lambda i: not (type(i) is int and (i in help_ids or not fits_sqlite(i))))
-    by_event = {
-        "host:kick": st.one_of(
-            json_values.filter(lambda v: not isinstance(v, dict)),
-            with_extras(st.fixed_dictionaries({"player_id": bad_ids},
-                                              optional={"pin": st.just(arena.pin)})),
-            st.fixed_dictionaries({"pin": bad_pins, "player_id": st.sampled_from(ids)}),
-            st.fixed_dictionaries({"player_id": st.sampled_from(ids),
-                                   "ban": json_values.filter(lambda b: not isinstance(b, bool))})),
-        "host:help_done": st.one_of(
-            json_values.filter(lambda v: not isinstance(v, dict)),
-            with_extras(st.fixed_dictionaries({"id": bad_help_ids},
-                                              optional={"pin": st.just(arena.pin)})),
-            st.fixed_dictionaries({"pin": bad_pins, "id": st.sampled_from(help_ids)})),
-    }
-    # any other host event (present or future): a PIN that is not this game's
-    others = with_extras(st.fixed_dictionaries({"pin": bad_pins}))
+def test_host_events_from_the_host_with_bad_input(app, make, sockets, monkeypatch, caplog):
+    arenas = hosted_games(app, make, sockets, monkeypatch)
+
+    def attempt(a: Arena, name: str, payload) -> None:
+        caplog.clear()
+        before = a.snapshot()
+        ack = a.host.call(name, payload)
+        report(f"{name}: {outcome(ack)}", f"ack: {ack!r:.2000}")
+        check_refused(a, before, ack, caplog)
+
+    def checked(a: Arena, name: str, payload) -> None:
+        with case(event=name, payload=payload):
+            attempt(a, name, payload)
+
+    for a in arenas.values():
+        bad_pins = [p for p in near_misses(a.pin) + NASTY if p != a.pin]
+        for name in ("host:start", "host:end", "host:kick"):
+            for pin in bad_pins:
+                checked(a, name, {"pin": pin, "player_id": a.ids[0], "id": a.help_ids[0]})
+        for value in NASTY + near_misses(a.ids[0]):
+            if not isinstance(value, dict):
+                checked(a, "host:kick", value)
+            checked(a, "host:kick", {"player_id": value})
+            if not isinstance(value, bool):
+                checked(a, "host:kick", {"player_id": a.ids[0], "ban": value})
+        for value in NASTY + NASTY_INDEXES:
+            if not (type(value) is int and value in a.help_ids):
+                checked(a, "host:help_done", {"id": value})
+
+    def payloads(a: Arena, name: str):
+        bad_pins = pins(a.pin).filter(lambda p: p != a.pin)
+        if name == "host:kick":
+            return st.one_of(
+                json_values.filter(lambda v: not isinstance(v, dict)),
+                with_extras(st.fixed_dictionaries(
+                    {"player_id": st.one_of(any_text, json_values, token_variants(a.ids[0]))
+                     .filter(lambda p: p not in a.ids)},
+                    optional={"pin": st.just(a.pin)})),
+                st.fixed_dictionaries({"pin": bad_pins, "player_id": st.sampled_from(a.ids)}),
+                st.fixed_dictionaries({"player_id": st.sampled_from(a.ids), "ban": json_values
+                                       .filter(lambda b: not isinstance(b, bool))}))
+        if name == "host:help_done":
+            return st.one_of(
+                json_values.filter(lambda v: not isinstance(v, dict)),
+                with_extras(st.fixed_dictionaries(
+                    {"id": st.one_of(indexes(), json_values).filter(
+                        lambda i: not (type(i) is int and i in a.help_ids))},
+                    optional={"pin": st.just(a.pin)})),
+                st.fixed_dictionaries({"pin": bad_pins, "id": st.sampled_from(a.help_ids)}))
+        # any other host event (present or future): a PIN that is not this game's
+        return with_extras(st.fixed_dictionaries({"pin": bad_pins}))
 
     @FUZZ
     @given(data=st.data())
-    def check(data):
+    def fuzz(data):
+        a = arenas[data.draw(st.sampled_from(HOST_PHASES), label="phase")]
         name = data.draw(st.sampled_from(HOST_EVENTS), label="event")
-        payload = data.draw(by_event.get(name, others), label="payload")
-        caplog.clear()
-        before = arena.snapshot()
-        ack = arena.host.call(name, payload)
-        note(f"ack: {ack!r}")
-        event(f"{name}: {outcome(ack)}")
-        check_refused(arena, before, ack, caplog)
+        attempt(a, name, data.draw(payloads(a, name), label="payload"))
 
-    check()
-    assert arena.live.engine.phase.value == phase and len(arena.live.engine.active_players) == 2
+    fuzz()
+    for phase, a in arenas.items():
+        assert a.live.engine.phase.value == phase and len(a.live.engine.active_players) == 2
 
 
-def fits_sqlite(i: int) -> bool:
-    """Integers beyond 64 bits are test_help_done_with_an_id_beyond_64_bits (a known bug)."""
-    return -2**63 <= i < 2**63
-
-
-@pytest.mark.xfail(strict=True, reason=(
-    "host:help_done {'id': n} with n outside the signed 64-bit range reaches "
-    "db.session.get(HelpRequest, n) (quizapp/realtime/live.py help_done) and SQLite raises "
-    "OverflowError('Python int too large to convert to SQLite INTEGER'): the ack is "
-    "internal_error and 'handler host:help_done failed' is logged with the traceback"))
-@KNOWN_BUG
+@REGRESSION
 @given(n=st.one_of(st.integers(min_value=2**63), st.integers(max_value=-2**63 - 1)),
        with_pin=st.booleans())
 def test_help_done_with_an_id_beyond_64_bits(arena, caplog, n, with_pin):
@@ -627,14 +804,7 @@ def raw_event(inner, body: str):
     return inner.acks["args"][0] if inner.acks else None
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "a well-formed event packet whose JSON the decoder refuses gets no ack: python-socketio "
-    "(socketio/packet.py:114 Packet.decode -> engineio/json.py loads) raises RecursionError for "
-    "arrays/objects nested ~1000 deep (2 KB, far below max_http_buffer_size=64 KB) and ValueError "
-    "for integers of more than 100 digits; the exception escapes "
-    "socketio/server.py:671 _handle_eio_message before any handler runs, so no ack is sent and "
-    "engineio logs 'message handler error' with a traceback"))
-@KNOWN_BUG
+@REGRESSION
 @given(name=st.sampled_from(EVENTS), size=st.integers(1_100, 20_000),
        kind=st.sampled_from(["array", "object", "integer"]))
 def test_undecodable_json_gets_an_error_ack(arena, name, size, kind):
