@@ -18,6 +18,8 @@ CLASS_LABEL_MAX = 20
 # Letters (any script's letters are allowed so Vietnamese works), digits, space and a little
 # punctuation; no markup, no emoji, no control or invisible characters.
 _ALLOWED_PUNCT = set(" -_.'")
+# Letters to Unicode that draw nothing (Hangul fillers): a "nickname" of them is blank on screen.
+_BLANK_LETTERS = set("\u115f\u1160\u3164\uffa0")
 
 
 class NicknameError(ValueError):
@@ -71,7 +73,8 @@ def _check_characters(text: str, reason: str, extra: str = "") -> None:
                 raise NicknameError(reason)
             continue
         marks = 0
-        if char not in _ALLOWED_PUNCT and char not in extra and category[0] not in "LN":
+        if char in _BLANK_LETTERS or (char not in _ALLOWED_PUNCT and char not in extra
+                                      and category[0] not in "LN"):
             raise NicknameError(reason)
 
 

@@ -13,7 +13,8 @@ def test_valid(raw, clean):
 
 
 @pytest.mark.parametrize("raw", ["", "a", " x ", "x" * 21, "<script>", "a\u202eb", "ab\x00",
-                                 "😀😀", None, 12, ["ab"], "a" * 10000, "--", "a\u200bb"])
+                                 "😀😀", None, 12, ["ab"], "a" * 10000, "--", "a\u200bb",
+                                 "\u3164\u3164", "\u115f\u115fab", "ab\uffa0"])
 def test_invalid(raw):
     with pytest.raises(NicknameError):
         validate_nickname(raw)

@@ -33,7 +33,7 @@ _HEALTH = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
            HealthCheck.large_base_example]
 
 #: One app per test function, many examples against it: function-scoped fixtures are intended.
-#: No example database, so the suite writes nothing outside pytest's temporary directories.
+#: No example database: failures are reported, not replayed from ``.hypothesis/examples``.
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
                 suppress_health_check=_HEALTH, print_blob=False)
 

@@ -789,6 +789,8 @@ def test_host_events_from_the_host_with_bad_input(app, make, sockets, monkeypatc
 @given(n=st.one_of(st.integers(min_value=2**63), st.integers(max_value=-2**63 - 1)),
        with_pin=st.booleans())
 def test_help_done_with_an_id_beyond_64_bits(arena, caplog, n, with_pin):
+    """Found by this suite: an id outside SQLite's 64-bit integers reached
+    db.session.get(HelpRequest, id) and raised OverflowError (ack internal_error, logged)."""
     caplog.clear()
     before = arena.snapshot()
     ack = arena.host.call("host:help_done", {"id": n, **({"pin": arena.pin} if with_pin else {})})
@@ -808,6 +810,9 @@ def raw_event(inner, body: str):
 @given(name=st.sampled_from(EVENTS), size=st.integers(1_100, 20_000),
        kind=st.sampled_from(["array", "object", "integer"]))
 def test_undecodable_json_gets_an_error_ack(arena, name, size, kind):
+    """Found by this suite: python-socketio's packet decoder raised RecursionError (nesting
+    ~1000 deep, 2 KB) or ValueError (integers over 100 digits) before any handler ran, so the
+    client got no ack and Engine.IO logged 'message handler error'."""
     if kind == "array":
         body = f'["{name}",' + "[" * size + "]" * size + "]"
     elif kind == "object":
