@@ -5,9 +5,11 @@ writes what the engine accepts to the database before anyone is told, and broadc
 - everyone in the game (room ``game:<pin>``): ``question:start``, ``question:reveal``,
   ``leaderboard``, ``game:over``;
 - each player alone (room ``player:<pin>:<id>``): ``player:result``, its ``game:over``,
-  ``player:kicked``;
+  ``player:kicked``, ``help:handled``;
 - the presenter's screens (room ``host:<pin>``): coalesced ``lobby:update`` and
-  ``question:progress``, at most one of each per ``HOST_UPDATE_INTERVAL``.
+  ``question:progress``, at most one of each per ``HOST_UPDATE_INTERVAL``;
+- the presenter's private console only (room ``console:<pin>``, never the projector):
+  ``help:request``, ``help:update``.
 """
 from __future__ import annotations
 
