@@ -279,24 +279,9 @@ class LiveGame:
             self._unwritten.pop(key, None)
         if not duplicate and self.engine.all_answered():
             # The last answer closes the question; its ack does not wait for the fan-out.
-            socketio.start_background_task(self._reveal_when_all_answered, result.index)
+            socketio.start_background_task(self._close_question, result.index,
+                                           self.engine.opened_at, 0.0, True)
         return result, duplicate
-
-    def _reveal_when_all_answered(self, index: int) -> None:
-        with self.app.app_context():
-            with self.lock:
-                e = self.engine
-                if not (e.phase is Phase.QUESTION and e.index == index and e.all_answered()):
-                    return
-                try:
-                    with self._atomic():
-                        self._reveal()
-                except GameMoved:
-                    return
-                except Exception:
-                    # the answers are stored; the timer closes the question instead
-                    log.exception("reveal after the last answer failed in game %s", self.pin)
-            self._send()
 
     # ----- presenter ------------------------------------------------------------------------
 
@@ -378,14 +363,20 @@ class LiveGame:
         index, opened_at = self.engine.index, self.engine.opened_at
         if delay is None:
             delay = max(0.0, self.engine.closes_at() - self.clock())
-        socketio.start_background_task(self._close_when_due, index, opened_at, delay)
+        socketio.start_background_task(self._close_question, index, opened_at, delay, False)
 
-    def _close_when_due(self, index: int, opened_at: float, delay: float) -> None:
+    def _close_question(self, index: int, opened_at: float, delay: float,
+                        all_answered: bool) -> None:
+        """Reveal question ``index`` (opened at ``opened_at``) after ``delay`` seconds if it is
+        still open: because time is up, or (``all_answered``) because everyone has answered and
+        still has. A failed timer tries again a second later; the other case leaves it to the
+        timer."""
         socketio.sleep(delay)
         with self.app.app_context():
             with self.lock:
                 e = self.engine
-                if not (e.phase is Phase.QUESTION and e.index == index and e.opened_at == opened_at):
+                if not (e.phase is Phase.QUESTION and e.index == index and e.opened_at == opened_at
+                        and (e.all_answered() or not all_answered)):
                     return
                 try:
                     with self._atomic():
@@ -393,8 +384,12 @@ class LiveGame:
                 except GameMoved:
                     return  # another process has the game now, and its own timer
                 except Exception:
-                    log.exception("closing question %s of game %s failed; retrying", index, self.pin)
-                    self._schedule_close(delay=1.0)
+                    if all_answered:
+                        log.exception("reveal after the last answer failed in game %s", self.pin)
+                    else:
+                        log.exception("closing question %s of game %s failed; retrying", index,
+                                      self.pin)
+                        self._schedule_close(delay=1.0)
             self._send()
 
     def _reveal(self) -> None:

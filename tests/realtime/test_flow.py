@@ -346,6 +346,7 @@ def test_rebuilt_game_agrees_with_the_one_in_memory(app, make, sockets):
     host.call("host:start")
     a.call("player:answer", {"question": 0, "choice": 2})
     b.call("player:answer", {"question": 0, "choice": 2})
+    wait_for(lambda: host.received("question:reveal"))
     host.call("host:next"), host.call("host:next")
     a.call("player:answer", {"question": 1, "choice": 1})
     host.call("host:reveal")  # b did not answer: its streak is reset
