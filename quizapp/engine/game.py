@@ -340,20 +340,24 @@ class Game:
         """Active players by score, highest first. Equal scores share a rank ("1, 2, 2, 4");
         among them the earlier joiner is listed first."""
         ordered = sorted(self.active_players, key=lambda p: (-p.score, p.joined))
-        result: list[Standing] = []
-        for position, player in enumerate(ordered, start=1):
-            if result and result[-1].player.score == player.score:
-                rank = result[-1].rank
-            else:
-                rank = position
-            result.append(Standing(player, rank))
-        return result
+        return [Standing(p, r) for p, r in zip(ordered, competition_ranks(p.score for p in ordered))]
 
     def ranks(self) -> dict[str, int]:
         return {s.player.id: s.rank for s in self.standings()}
 
     def top(self, n: int) -> list[Standing]:
         return self.standings()[:n]
+
+
+def competition_ranks(scores: Iterable[int]) -> list[int]:
+    """Ranks for scores already sorted highest first: equal scores share a rank, and the next
+    rank skips as many places ("1, 2, 2, 4")."""
+    ranks: list[int] = []
+    previous = None
+    for position, score in enumerate(scores, start=1):
+        ranks.append(ranks[-1] if ranks and score == previous else position)
+        previous = score
+    return ranks
 
 
 def _as_choice(choice: object, n_choices: int) -> frozenset[int] | None:

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from ..engine import Options
+from ..engine.game import competition_ranks
 from ..extensions import db
 from ..models import Answer, Game, HelpRequest, Player, Quiz, School, User
 
@@ -166,17 +167,15 @@ def participation(game: Game) -> tuple[int, float | None]:
 def results(game: Game) -> dict:
     """Every player with score and rank, and every question with its correct answer and counts.
 
-    Ranks are computed from the stored scores the same way the engine ranks: equal scores share
-    a rank, earlier joiners listed first. A purged session has no players left, only counts.
+    Ranked by the engine's rule (``competition_ranks``) from the stored scores, earlier joiners
+    listed first among equals. A purged session has no players left, only counts.
     """
     players = db.session.scalars(
         select(Player).where(Player.game_id == game.id, Player.active.is_(True))
         .order_by(Player.score.desc(), Player.joined)).all()
-    ranked = []
-    for position, p in enumerate(players, start=1):
-        rank = ranked[-1]["rank"] if ranked and ranked[-1]["score"] == p.score else position
-        ranked.append({"player_id": p.public_id, "nickname": p.nickname,
-                       "class_label": p.class_label, "score": p.score, "rank": rank})
+    ranked = [{"player_id": p.public_id, "nickname": p.nickname, "class_label": p.class_label,
+               "score": p.score, "rank": rank}
+              for p, rank in zip(players, competition_ranks(p.score for p in players))]
     stats = {s["index"]: s for s in question_stats(game)}
     questions = []
     for i, q in enumerate(game.questions):

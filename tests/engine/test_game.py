@@ -220,3 +220,10 @@ def test_flow_errors():
 def test_a_game_needs_questions():
     with pytest.raises(ValueError):
         Game([], Options())
+
+
+def test_competition_ranks():
+    from quizapp.engine.game import competition_ranks
+
+    assert competition_ranks([]) == []
+    assert competition_ranks([900, 500, 500, 100, 100, 0]) == [1, 2, 2, 4, 4, 6]
