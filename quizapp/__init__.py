@@ -5,7 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.engine import Engine
@@ -47,6 +47,7 @@ def create_app(test_config: dict | type | None = None) -> Flask:
                       channel=app.config["SOCKETIO_CHANNEL"],
                       ping_interval=10, ping_timeout=20, max_http_buffer_size=64 * 1024,
                       json=handlers.PacketJSON)
+    handlers.install_light_events(app, socketio.server)
 
     from . import cli, models  # noqa: F401  (models register their tables)
     from .web import register_blueprints
@@ -108,8 +109,12 @@ def _instance_secret(instance: Path) -> str:
 
 
 def select_locale() -> str:
-    """Vietnamese unless the visitor chose English (``?lang=`` or the ``lang`` cookie)."""
-    choice = request.args.get("lang") or request.cookies.get("lang")
+    """Vietnamese unless the visitor chose English (``?lang=`` or the ``lang`` cookie). Outside
+    a request (a Socket.IO event handled without one), the connection's language in ``g``."""
+    if has_request_context():
+        choice = request.args.get("lang") or request.cookies.get("lang")
+    else:
+        choice = g.get("locale")
     return choice if choice in Config.LANGUAGES else Config.BABEL_DEFAULT_LOCALE
 
 

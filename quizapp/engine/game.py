@@ -89,6 +89,9 @@ class Game:
         self._nicknames: dict[str, str] = {}
         self._joined = 0
         self.counts: dict[int, list[int]] = {}
+        # kept as the players come, go and answer, so a question's progress costs nothing to ask
+        self._active = 0
+        self._answered: dict[int, int] = {}  # question index -> active players who answered
 
     # ----- players -------------------------------------------------------------------------------
 
@@ -99,6 +102,10 @@ class Game:
     @property
     def active_players(self) -> list[Player]:
         return [p for p in self.players.values() if p.active]
+
+    @property
+    def active_count(self) -> int:
+        return self._active
 
     def check_join(self, nickname: str) -> None:
         """Raise ``Rejected`` if a player with this nickname may not join now."""
@@ -123,6 +130,7 @@ class Game:
         player = Player(player_id, nickname, class_label, joined=self._joined)
         self.players[player_id] = player
         self._nicknames[key] = player_id
+        self._active += 1
         return player
 
     def restore_player(self, player: Player) -> None:
@@ -131,7 +139,7 @@ class Game:
         self.players[player.id] = player
         if player.active:
             self._nicknames[nickname_key(player.nickname)] = player.id
-        if player.active:
+            self._active += 1
             for answer in player.answers.values():
                 self._count(answer)
 
@@ -142,6 +150,7 @@ class Game:
         if player is None or not player.active:
             raise Rejected("player_not_found")
         player.active = False
+        self._active -= 1
         self._nicknames.pop(nickname_key(player.nickname), None)
         for answer in player.answers.values():
             self._count(answer, -1)
@@ -324,15 +333,14 @@ class Game:
                                         [0] * len(self.questions[answer.index].choices))
         for i in answer.choice:
             counts[i] += step
+        self._answered[answer.index] = self._answered.get(answer.index, 0) + step
 
     def answered_count(self) -> int:
-        if self.index < 0:
-            return 0
-        return sum(1 for p in self.active_players if self.index in p.answers)
+        """How many active players have answered the current question."""
+        return self._answered.get(self.index, 0) if self.index >= 0 else 0
 
     def all_answered(self) -> bool:
-        players = self.active_players
-        return bool(players) and all(self.index in p.answers for p in players)
+        return self._active > 0 and self.answered_count() >= self._active
 
     # ----- ranking -------------------------------------------------------------------------------
 

@@ -141,7 +141,7 @@ class LiveGame:
             if device_hash and device_hash in self._bans:
                 raise Rejected("banned")
             self.engine.check_join(nickname)
-            if len(self.engine.active_players) >= self.app.config["MAX_PLAYERS"]:
+            if self.engine.active_count >= self.app.config["MAX_PLAYERS"]:
                 raise Rejected("game_full")
             token = secrets.token_urlsafe(24)
             token_hash = hash_token(token)
@@ -489,7 +489,7 @@ class LiveGame:
             "explanation": question.explanation,
             "counts": list(e.counts.get(e.index, [])),
             "answered": e.answered_count(),
-            "players": len(e.active_players),
+            "players": e.active_count,
         }
 
     def leaderboard(self) -> dict:
@@ -498,7 +498,7 @@ class LiveGame:
             "total": self.engine.total,
             "top": [{"nickname": s.player.nickname, "score": s.player.score, "rank": s.rank}
                     for s in self.engine.top(LEADERBOARD_SIZE)],
-            "players": len(self.engine.active_players),
+            "players": self.engine.active_count,
         }
 
     def podium(self) -> list[dict]:
@@ -574,7 +574,7 @@ class LiveGame:
             progress = None
             if self._progress_dirty and self.engine.phase is Phase.QUESTION:
                 progress = {"index": self.engine.index, "answered": self.engine.answered_count(),
-                            "players": len(self.engine.active_players)}
+                            "players": self.engine.active_count}
             self._lobby_dirty = self._progress_dirty = False
         if lobby is not None:
             socketio.emit("lobby:update", lobby, to=host_room(self.pin))

@@ -92,3 +92,39 @@ def test_one_answer_per_player_and_question(script):
     for index, counts in g.counts.items():
         answers = [a for p in g.players.values() for a in p.answers.values() if a.index == index]
         assert sum(counts) == sum(len(a.choice) for a in answers)
+
+
+step = st.one_of(answer, st.tuples(st.just("kick"), st.sampled_from(PLAYERS)))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(step, max_size=14), min_size=2, max_size=len(QUESTIONS)))
+def test_progress_counts_agree_with_the_players(script):
+    """The answered count and "all answered" kept as players answer and are kicked agree with
+    counting the active players one by one."""
+    g = game(QUESTIONS, PLAYERS, leaderboard_every=0)
+    g.start(0.0)
+    clock = 0.0
+    for question_steps in script:
+        for item in question_steps:
+            if item[0] == "kick":
+                try:
+                    g.remove_player(item[1])
+                except Rejected:
+                    pass
+            else:
+                pid, index, pick, at = item
+                try:
+                    g.answer(pid, g.index if index < 0 else index, pick, clock + at)
+                except Rejected:
+                    pass
+            active = [p for p in g.players.values() if p.active]
+            answered = sum(1 for p in active if g.index in p.answers)
+            assert g.active_count == len(active)
+            assert g.answered_count() == answered
+            assert g.all_answered() == (bool(active) and answered == len(active))
+        clock += 50
+        if g.phase is Phase.QUESTION:
+            g.reveal(clock)
+        if g.next(clock) is Phase.OVER:
+            break

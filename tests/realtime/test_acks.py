@@ -115,6 +115,15 @@ def test_error_messages_follow_the_language(app, make, sockets):
     en = sockets(game["pin"], flask_client=en_client).call(
         "player:join", {"pin": "999999", "nickname": "Someone"})
     assert en["message"] == "No session has this PIN. Check the number on the screen."
+    assert vi["message"] != en["message"]
+    # answers are handled without a request context: the language comes from the connection
+    answer = {"question": 0, "choice": 0}
+    vi_answer = sockets(game["pin"]).call("player:answer", answer)
+    en_answer = sockets(game["pin"], flask_client=en_client).call("player:answer", answer)
+    assert en_answer["message"] == "Join the session first."
+    assert vi_answer["error"] == "not_joined"
+    with app.test_request_context("/?lang=vi"):
+        assert vi_answer["message"] == str(MESSAGES["not_joined"]) != en_answer["message"]
 
 
 def test_odd_tokens_are_refused_not_crashing(app, make, sockets, caplog):
