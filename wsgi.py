@@ -24,6 +24,7 @@ elif MODE == "eventlet":
 from quizapp import create_app  # noqa: E402
 from quizapp.extensions import socketio  # noqa: E402
 from quizapp.services.setup import bootstrap  # noqa: E402
+from quizapp.tuning import tune_gc  # noqa: E402
 
 app = create_app()
 
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         host = lan_address() if args.host in ("0.0.0.0", "::", "") else args.host
         app.config["DETECTED_URL"] = f"http://{host}:{args.port}"
     url = app.config["PUBLIC_URL"] or app.config["DETECTED_URL"]
+    tune_gc()
     print(f"Quiz server ({MODE}) ready. Open {url}/ on this network "
           f"(presenter sign-in: {url}/login).", flush=True)
     socketio.run(app, host=args.host, port=args.port, log_output=False,

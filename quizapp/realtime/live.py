@@ -42,6 +42,12 @@ LEADERBOARD_SIZE = 5
 ANSWER_COMMIT_TIMEOUT = 10.0
 #: The lobby list sent to the projector is capped; the count is always exact.
 LOBBY_LIST_LIMIT = 300
+#: Seconds from the last answer to the reveal it triggers: the acknowledgements of the last
+#: batch of answers go out first, instead of queueing behind the reveal's fan-out.
+REVEAL_SETTLE = 0.1
+#: Messages sent in a row before the sender lets other connections' work in (a reveal to
+#: 2,000 phones would otherwise hold the process for its whole fan-out).
+SEND_SLICE = 100
 
 
 class GameMoved(Exception):
@@ -278,9 +284,8 @@ class LiveGame:
                 raise TimeoutError("answer not committed in time")
             self._unwritten.pop(key, None)
         if not duplicate and self.engine.all_answered():
-            # The last answer closes the question; its ack does not wait for the fan-out.
             socketio.start_background_task(self._close_question, result.index,
-                                           self.engine.opened_at, 0.0, True)
+                                           self.engine.opened_at, REVEAL_SETTLE, True)
         return result, duplicate
 
     # ----- presenter ------------------------------------------------------------------------
@@ -470,9 +475,13 @@ class LiveGame:
     def _send(self) -> None:
         """Send what the state changes produced, in the order they happened."""
         with self._send_lock:
+            sent = 0
             while self._outbox:
                 event, payload, room = self._outbox.popleft()
                 socketio.emit(event, payload, to=room)
+                sent += 1
+                if sent % SEND_SLICE == 0:
+                    socketio.sleep(0)
 
     # ----- views of the state ---------------------------------------------------------------
 
