@@ -18,8 +18,9 @@ from bench import report  # noqa: E402
 from bench.scenarios import Settings, parse, run  # noqa: E402
 from bench.servers import check_loopback, reap_descendants, stop_all  # noqa: E402
 
-FULL = ["page", "joins", "game500", "game1000", "bare", "eventlet", "game2000", "games50x40"]
-QUICK = ["page", "joins", "game100", "bare", "eventlet", "games10x10"]
+FULL = ["page", "joins", "game500", "game1000", "bare", "hall", "eventlet", "game2000",
+        "games50x40"]
+QUICK = ["page", "joins", "game100", "bare", "hall", "eventlet", "games10x10"]
 
 
 def options(argv=None) -> argparse.Namespace:
@@ -31,10 +32,10 @@ def options(argv=None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true",
                    help="a small smoke run (100 players, 10 games x 10) in under a minute")
     p.add_argument("--scenarios", help="comma-separated: game<N>, games<G>x<P>, joins[N], "
-                   f"bare[N], eventlet[N], page (default: {','.join(FULL)}; "
+                   f"hall[N], bare[N], eventlet[N], page (default: {','.join(FULL)}; "
                    f"quick: {','.join(QUICK)})")
     p.add_argument("--players", type=int, metavar="N",
-                   help="reference size for joins, bare, eventlet and the targets "
+                   help="reference size for joins, hall, bare, eventlet and the targets "
                         "(default 1000; quick 100)")
     p.add_argument("--url", help="benchmark this running deployment instead of starting the "
                    "server (loopback only, e.g. http://127.0.0.1:8080); it needs the bench quiz "
@@ -165,6 +166,8 @@ def describe(sc) -> str:
         return f"{sc.players:,} players connect and join one game at once, {who}"
     if sc.games > 1:
         return f"{sc.games} games of {sc.players} players at once, {who}"
+    if sc.think:
+        return f"one game of {sc.players:,} players answering over {sc.think:g} s, {who}"
     return f"one game of {sc.players:,} players, {who}"
 
 

@@ -42,6 +42,11 @@ class Settings:
     profile_rate: int = 100
 
 
+#: Seconds over which the players of a ``hall`` scenario answer (uniformly at random): a hall
+#: of pupils reading the question and pressing, rather than every answer in the same instant.
+HALL_SPREAD = 5.0
+
+
 @dataclass
 class Scenario:
     name: str
@@ -50,6 +55,7 @@ class Scenario:
     players: int = 0
     server: str = "project"  # project | bare
     mode: str = "gevent"
+    think: float | None = None  # players answer after a random 0..think s (None: --think)
 
     @property
     def total_players(self) -> int:
@@ -57,8 +63,8 @@ class Scenario:
 
 
 def parse(name: str, ref: int) -> Scenario:
-    """``game1000``, ``games50x40``, ``joins`` / ``joins1000``, ``bare`` / ``bare1000``,
-    ``eventlet`` / ``eventlet1000``, ``page``."""
+    """``game1000``, ``games50x40``, ``joins`` / ``joins1000``, ``hall`` / ``hall1000``,
+    ``bare`` / ``bare1000``, ``eventlet`` / ``eventlet1000``, ``page``."""
     if m := re.fullmatch(r"game(\d+)", name):
         return Scenario(name, "game", 1, int(m[1]))
     if m := re.fullmatch(r"games(\d+)x(\d+)", name):
@@ -66,6 +72,9 @@ def parse(name: str, ref: int) -> Scenario:
     if m := re.fullmatch(r"joins(\d*)", name):
         n = int(m[1] or ref)
         return Scenario(f"joins{n}", "joins", 1, n)
+    if m := re.fullmatch(r"hall(\d*)", name):
+        n = int(m[1] or ref)
+        return Scenario(f"hall{n}", "game", 1, n, think=HALL_SPREAD)
     if m := re.fullmatch(r"bare(\d*)", name):
         n = int(m[1] or ref)
         return Scenario(f"bare{n}", "game", 1, n, server="bare")
@@ -74,8 +83,8 @@ def parse(name: str, ref: int) -> Scenario:
         return Scenario(f"eventlet{n}", "game", 1, n, mode="eventlet")
     if name == "page":
         return Scenario("page", "page")
-    raise SystemExit(f"unknown scenario {name!r} (game<N>, games<G>x<P>, joins[N], bare[N], "
-                     "eventlet[N], page)")
+    raise SystemExit(f"unknown scenario {name!r} (game<N>, games<G>x<P>, joins[N], hall[N], "
+                     "bare[N], eventlet[N], page)")
 
 
 # ----- statistics -------------------------------------------------------------------------------
@@ -153,10 +162,11 @@ def _players(s: Settings, sc: Scenario, server) -> dict:
         headers = server.token()
         infos = [create_game(server.url, headers, s.quiz, s.school) for _ in range(sc.games)]
     time.sleep(0.5)
-    res: dict = {"rss_idle_kb": server.rss_kb()}
+    think = s.think if sc.think is None else sc.think
+    res: dict = {"rss_idle_kb": server.rss_kb(), "think_s": think}
     specs = [(g, info["pin"], f"Bot {n}", n) for g, info in enumerate(infos)
              for n in range(sc.players)]
-    pool = Pool(server.url, specs, s.workers, cpus=s.loadgen_cpus, think=s.think)
+    pool = Pool(server.url, specs, s.workers, cpus=s.loadgen_cpus, think=think)
     res["workers"] = pool.n
     try:
         coro = _joins(s, server, pool, res) if sc.kind == "joins" else \
@@ -409,7 +419,9 @@ def _game_figures(sc, hosts, pool, reports, closed, res, bare) -> None:
         "host_errors": [e for h in hosts for e in h.errors][:20],
     })
     play = res["play"]
-    if cpu_ok and answers and sc.games == 1 and play["server_cpu_s"] is not None:
+    if res.get("think_s"):
+        pass  # the answering phases are mostly the players' think time: no CPU per answer
+    elif cpu_ok and answers and sc.games == 1 and play["server_cpu_s"] is not None:
         res["cpu_s_per_1000_answers"] = round(cpu_answering / answers * 1000, 3)
         res["cpu_window"] = "answering phases (question:start at the host → every answer acked)"
     elif answers and play["server_cpu_s"] is not None:
