@@ -13,8 +13,14 @@ import sys
 
 MODE = os.environ.get("QUIZAPP_ASYNC_MODE", "gevent")
 if MODE == "gevent":
+    import gevent
     from gevent import monkey
 
+    # gevent records, for every greenlet, the stack and greenlet that spawned it (a debugging
+    # aid, gevent.util.GreenletTree): ~4.5 KB per connected player. Off unless asked for with
+    # GEVENT_TRACK_GREENLET_TREE=1.
+    if "GEVENT_TRACK_GREENLET_TREE" not in os.environ:
+        gevent.config.track_greenlet_tree = False
     monkey.patch_all()
 elif MODE == "eventlet":
     import eventlet
@@ -24,7 +30,7 @@ elif MODE == "eventlet":
 from quizapp import create_app  # noqa: E402
 from quizapp.extensions import socketio  # noqa: E402
 from quizapp.services.setup import bootstrap  # noqa: E402
-from quizapp.tuning import tune_gc  # noqa: E402
+from quizapp.server import serve_gevent, tune_gc  # noqa: E402
 
 app = create_app()
 
@@ -59,8 +65,11 @@ def main(argv: list[str] | None = None) -> None:
     tune_gc()
     print(f"Quiz server ({MODE}) ready. Open {url}/ on this network "
           f"(presenter sign-in: {url}/login).", flush=True)
-    socketio.run(app, host=args.host, port=args.port, log_output=False,
-                 allow_unsafe_werkzeug=MODE == "threading")
+    if MODE == "gevent":
+        serve_gevent(app, args.host, args.port)
+    else:
+        socketio.run(app, host=args.host, port=args.port, log_output=False,
+                     allow_unsafe_werkzeug=MODE == "threading")
 
 
 if __name__ == "__main__":

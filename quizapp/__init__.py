@@ -45,9 +45,14 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       message_queue=app.config["REDIS_URL"] or None,
                       channel=app.config["SOCKETIO_CHANNEL"],
-                      ping_interval=10, ping_timeout=20, max_http_buffer_size=64 * 1024,
+                      ping_interval=app.config["PING_INTERVAL"],
+                      ping_timeout=app.config["PING_TIMEOUT"], max_http_buffer_size=64 * 1024,
                       json=handlers.PacketJSON)
     handlers.install_light_events(app, socketio.server)
+    if socketio.server.eio.async_mode == "gevent":
+        from .realtime import pings
+
+        pings.install()
 
     from . import cli, models  # noqa: F401  (models register their tables)
     from .web import register_blueprints

@@ -50,7 +50,8 @@ class Config:
     # Rate limits (Flask-Limiter syntax), kept in Redis when REDIS_URL is set so that every
     # process counts together. A classroom shares one public address, so the join limit per
     # address is generous; failed PIN and token guesses are what is held tight.
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # (quizapp-memory: limits' memory storage without a timer thread per hit, quizapp/ratelimit.py)
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "quizapp-memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = os.environ.get("QUIZAPP_LIMIT_LOGIN", "10 per minute")
     RATELIMIT_LOGIN_USER = os.environ.get("QUIZAPP_LIMIT_LOGIN_USER", "5 per minute")
@@ -60,6 +61,10 @@ class Config:
                                                     "10 per minute")
     # Largest number of players in one game (a school assembly is up to ~2,000).
     MAX_PLAYERS = int(os.environ.get("QUIZAPP_MAX_PLAYERS", "3000"))
+    # Engine.IO heartbeat (whole seconds): a ping every PING_INTERVAL; a phone that has not answered
+    # within PING_TIMEOUT more is dropped (and resumes when it comes back).
+    PING_INTERVAL = int(os.environ.get("QUIZAPP_PING_INTERVAL", "10"))
+    PING_TIMEOUT = int(os.environ.get("QUIZAPP_PING_TIMEOUT", "20"))
     # Seconds between coalesced host updates (lobby list, answered counter).
     HOST_UPDATE_INTERVAL = 0.3
     JSON_SORT_KEYS = False

@@ -10,6 +10,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
+from . import ratelimit  # noqa: F401  (registers the quizapp-memory:// rate-limit storage)
+
 
 class Base(DeclarativeBase):
     pass

@@ -10,6 +10,7 @@ import functools
 import hmac
 import json
 import logging
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -40,6 +41,10 @@ class Client:
     host_of: str = ""
     banned_from: str = ""  # a game this connection was banned from
     locale: str = ""  # the language of the page that opened it, for error messages
+    # RATELIMIT_JOINS_PER_CONNECTION, counted here (a fixed window like the limiter's): the
+    # count lives and dies with the connection instead of as a limiter key per socket id
+    joins: int = 0
+    joins_since: float = 0.0
 
 
 clients: dict[str, Client] = {}
@@ -76,6 +81,16 @@ def _live(pin: str) -> LiveGame:
 def _within(setting: str, *keys: str) -> bool:
     """Whether one more event fits the rate limit ``setting`` for ``keys`` (and count it)."""
     return limiter.limiter.hit(parse(current_app.config[setting]), setting, *keys)
+
+
+def _join_within_connection(client: Client) -> bool:
+    """Whether one more join fits RATELIMIT_JOINS_PER_CONNECTION on this socket (and count it)."""
+    item = parse(current_app.config["RATELIMIT_JOINS_PER_CONNECTION"])
+    now = time.monotonic()
+    if now - client.joins_since >= item.get_expiry():
+        client.joins, client.joins_since = 0, now
+    client.joins += 1
+    return client.joins <= item.amount
 
 
 def _address() -> str:
@@ -231,8 +246,7 @@ def player_join(data: dict) -> dict:
     device = data.get("device", "")
     if not isinstance(device, str) or len(device) > 100:
         raise BadInput("bad_request")
-    if not (_within("RATELIMIT_JOINS_PER_CONNECTION", request.sid)
-            and _within("RATELIMIT_JOINS", _address())):
+    if not (_join_within_connection(client) and _within("RATELIMIT_JOINS", _address())):
         raise BadInput("rate_limited")
     player, token = live.join(nickname, class_label, device)
     _attach_player(live, player.id)

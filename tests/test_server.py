@@ -3,11 +3,11 @@ import json
 import subprocess
 import sys
 
-from quizapp.tuning import GC_THRESHOLD
+from quizapp.server import GC_THRESHOLD
 
 
 def test_tune_gc_freezes_startup_objects_and_widens_the_young_generation():
-    code = ("import gc, json; from quizapp.tuning import tune_gc; import quizapp; tune_gc(); "
+    code = ("import gc, json; from quizapp.server import tune_gc; import quizapp; tune_gc(); "
             "print(json.dumps([gc.get_threshold(), gc.get_freeze_count()]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
