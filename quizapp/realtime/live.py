@@ -66,8 +66,11 @@ def host_room(pin: str) -> str:
     return f"host:{pin}"
 
 
+PLAYER_ROOM = "player:"
+
+
 def player_room(pin: str, player_id: str) -> str:
-    return f"player:{pin}:{player_id}"
+    return f"{PLAYER_ROOM}{pin}:{player_id}"
 
 
 def console_room(pin: str) -> str:
@@ -478,7 +481,7 @@ class LiveGame:
             sent = 0
             while self._outbox:
                 event, payload, room = self._outbox.popleft()
-                socketio.emit(event, payload, to=room)
+                _emit(event, payload, room)
                 sent += 1
                 if sent % SEND_SLICE == 0:
                     socketio.sleep(0)
@@ -589,6 +592,16 @@ class LiveGame:
             socketio.emit("lobby:update", lobby, to=host_room(self.pin))
         if progress is not None:
             socketio.emit("question:progress", progress, to=host_room(self.pin))
+
+
+def _emit(event: str, payload: dict, room: str) -> None:
+    """Send one message. With several processes, a message goes through the message queue to
+    reach phones connected to another process; but a player's own message (``player:result``,
+    one per player per question) whose phone is connected here is sent straight to it, which
+    keeps the queue's traffic to a few messages per question instead of one per player."""
+    here = room.startswith(PLAYER_ROOM) and any(
+        True for _ in socketio.server.manager.get_participants("/", room))
+    socketio.emit(event, payload, to=room, ignore_queue=here)
 
 
 class Registry:

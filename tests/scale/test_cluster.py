@@ -3,6 +3,7 @@ is killed in the middle and its games carry on through the other, losing nothing
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import secrets
 import shutil
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+import redis
 import requests
 import socketio
 import yaml
@@ -100,7 +102,7 @@ def cluster(tmp_path, database, quiz_dir):
                 time.sleep(0.1)
         else:
             raise RuntimeError((tmp_path / "error.log").read_text())
-        yield url, servers
+        yield url, servers, env["QUIZAPP_REDIS_CHANNEL"]
     finally:
         for p in procs:
             p.terminate()
@@ -190,8 +192,28 @@ async def presenter(url, game, done: asyncio.Event, pause: asyncio.Event):
     await sio.disconnect()
 
 
+class QueueWatch:
+    """Counts, by event, the messages the processes send each other through Redis."""
+
+    def __init__(self, channel: str):
+        self.events: dict[str, int] = {}
+        self.pubsub = redis.Redis.from_url(REDIS).pubsub(ignore_subscribe_messages=True)
+        self.pubsub.subscribe(**{channel: self._count})
+        self.thread = self.pubsub.run_in_thread(sleep_time=0.05, daemon=True)
+
+    def _count(self, message) -> None:
+        event = json.loads(message["data"]).get("event")
+        self.events[event] = self.events.get(event, 0) + 1
+
+    def stop(self) -> dict[str, int]:
+        self.thread.stop()
+        self.thread.join(5)
+        return self.events
+
+
 def test_four_games_through_nginx_survive_a_killed_process(cluster, database):
-    url, servers = cluster
+    url, servers, channel = cluster
+    watch = QueueWatch(channel)
     token = requests.post(url + "/api/v1/tokens", auth=("admin", "e2e-admin-password"),
                           timeout=10).json()["token"]
     headers = {"Authorization": f"Bearer {token}"}
@@ -239,6 +261,11 @@ def test_four_games_through_nginx_survive_a_killed_process(cluster, database):
         return phones, max(counts)
 
     phones, moved = asyncio.run(play())
+    queued = watch.stop()
+    # Game-wide messages go through the queue; a player's own result, sent to a phone connected
+    # to the same process, does not (a few may, while a phone reconnects after the kill).
+    assert queued.get("question:start", 0) >= GAMES * QUESTIONS, queued
+    assert queued.get("player:result", 0) <= PLAYERS, queued
     survivor = next(s for s in servers if s.proc.poll() is None)
     assert requests.get(f"http://127.0.0.1:{survivor.port}/healthz", timeout=5).json()["games"] >= moved
 
