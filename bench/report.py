@@ -26,6 +26,10 @@ ACK_P95_MAX_MS = 150.0
 KB_PER_PLAYER_MAX = 50.0
 PAGE_KB_MAX = 60.0
 SLOW_3G_MAX_S = 3.0
+#: Printed with the two-to-one-process throughput ratio (no limit: the issue sets none).
+CLUSTER_NOTE = ("on a 2-core machine shared with the load generator a second process cannot add "
+                "cores, so the ratio mainly shows the cost of the cluster path (nginx, Redis, "
+                "a second process), not the capacity of a real multi-core machine")
 
 
 def machine() -> dict:
@@ -87,7 +91,32 @@ def comparisons(results: dict) -> dict:
                            "eventlet_over_gevent": round(e / g, 2) if g and e is not None else None}
         out["eventlet_vs_gevent"] = rows
         out["eventlet_players"] = ref
+    pair = cluster_pair(results)
+    if pair:
+        (n1, one), (n2, two) = pair
+        out["throughput_ratio_two_to_one_process"] = round(
+            two["answers_per_s"] / one["answers_per_s"], 2)
+        out["throughput_ratio_scenarios"] = {
+            "one_process": n1, "two_processes": n2, "games": two["games"],
+            "players": two["players"], "answers_per_s": {n1: one["answers_per_s"],
+                                                         n2: two["answers_per_s"]},
+            "both_complete": one.get("completed") is True and two.get("completed") is True,
+            "cores": (results.get("machine") or {}).get("cores")}
     return out
+
+
+def cluster_pair(results: dict):
+    """The ``procs1`` and ``procs2`` scenarios of the same size that both have a throughput:
+    ((name, result), (name, result)), or None."""
+    sc = results["scenarios"]
+    ones = [(n, r) for n, r in sc.items() if r.get("processes") == 1 and r.get("answers_per_s")]
+    for n2, two in sc.items():
+        if two.get("processes") != 2 or not two.get("answers_per_s"):
+            continue
+        for n1, one in ones:
+            if (one["games"], one["players"]) == (two["games"], two["players"]):
+                return (n1, one), (n2, two)
+    return None
 
 
 def targets(results: dict) -> list[dict]:
@@ -111,7 +140,7 @@ def targets(results: dict) -> list[dict]:
         f"needs game{ref} and bare{ref}")
 
     singles = [(n, r) for n, r in _games(results, server="project", mode="gevent", games=1)
-               if not r.get("skipped")]
+               if not r.get("skipped") and not r.get("processes")]
     if singles:
         name, big = max(singles, key=lambda x: x[1]["players"])
         done = big.get("completed") is True
@@ -125,8 +154,10 @@ def targets(results: dict) -> list[dict]:
 
     multis = [(n, r) for n, r in _games(results, server="project", mode="gevent")
               if r["games"] > 1 and not r.get("skipped")]
-    for _name, r in multis:
-        add(f"{r['games']} x {r['players']} concurrent games all complete every question",
+    for name, r in multis:
+        where = (f" (through nginx, {r['processes']} process{'es' if r['processes'] > 1 else ''}"
+                 f", {name})" if r.get("processes") else "")
+        add(f"{r['games']} x {r['players']} concurrent games{where} all complete every question",
             f"{r.get('games_completed', 0)}/{r['games']} games", "all",
             r.get("completed") is True, r.get("error", ""))
     if not multis:
@@ -172,6 +203,22 @@ def targets(results: dict) -> list[dict]:
                 f"< {SLOW_3G_MAX_S:.0f} s", worst < SLOW_3G_MAX_S)
     else:
         add("phone page weight", "n/a", f"<= {PAGE_KB_MAX:.0f} KB", None)
+
+    clusters = [n for n, r in sc.items() if r.get("processes")]
+    if clusters:  # informational: the issue asks for the figure, not for a limit
+        ratio = comp.get("throughput_ratio_two_to_one_process")
+        pair = comp.get("throughput_ratio_scenarios") or {}
+        value = "n/a"
+        if ratio is not None:
+            aps = pair["answers_per_s"]
+            value = (f"{ratio}x ({pair['two_processes']} {aps[pair['two_processes']]:,.0f} / "
+                     f"{pair['one_process']} {aps[pair['one_process']]:,.0f} answers/s"
+                     + ("" if pair.get("both_complete") else "; NOT every game complete") + ")")
+        out.append({"target": "throughput through nginx, two processes / one (answers acked "
+                              "per second of play, PostgreSQL + Redis)",
+                    "value": value, "limit": "none", "result": "INFO",
+                    "detail": CLUSTER_NOTE if ratio is not None else
+                    "needs procs1 and procs2 of the same size, both with answers acknowledged"})
     return out
 
 
@@ -187,9 +234,11 @@ def rows(results: dict) -> list[list[str]]:
         if r.get("kind") == "page":
             continue
         if r.get("skipped"):
-            out.append([name, "", "", "", "", "", "", "", "skipped", ""])
+            out.append([name, "", "", "", "", "", "", "", "", "skipped", ""])
             continue
         who = ("bare " if r.get("server") == "bare" else "") + r.get("mode", "")
+        if r.get("processes"):
+            who += f", nginx + {r['processes']} proc{'s' if r['processes'] > 1 else ''}, PG+Redis"
         if r.get("think_s"):
             who += f", answers over {r['think_s']:g} s"
         players = (f"{r['games']}x{r['players']}" if r.get("games", 1) > 1
@@ -204,19 +253,20 @@ def rows(results: dict) -> list[list[str]]:
         if r.get("kind") == "joins":
             out.append([name, f"{players} ({who})", _f(joins, "{:,.0f}"), "", "",
                         f"join p95 {_f((r.get('joins') or {}).get('p95_ms'), '{:,.0f}')}",
-                        _f(r.get("kb_per_player"), "{:.1f}"), "", done, other])
+                        _f(r.get("kb_per_player"), "{:.1f}"), "", "", done, other])
             continue
         out.append([name, f"{players} ({who})", _f(joins, "{:,.0f}"),
                     _f(r.get("round_median_s")), _f(r.get("round_max_s")),
                     f"{_f(ack.get('p50'), '{:.0f}')}/{_f(ack.get('p95'), '{:.0f}')}/"
                     f"{_f(ack.get('p99'), '{:.0f}')}",
                     _f(r.get("kb_per_player"), "{:.1f}"),
-                    _f(r.get("cpu_s_per_1000_answers"), "{:.2f}"), done, other])
+                    _f(r.get("cpu_s_per_1000_answers"), "{:.2f}"),
+                    _f(r.get("answers_per_s"), "{:,.0f}"), done, other])
     return out
 
 
 HEAD = ["scenario", "players", "joins/s", "round p50 s", "round max s", "ack ms p50/p95/p99",
-        "KB/player", "CPU s/1k ans", "complete", "other load"]
+        "KB/player", "CPU s/1k ans", "answers/s", "complete", "other load"]
 
 
 def text_table(results: dict) -> str:
@@ -235,6 +285,11 @@ def text_table(results: dict) -> str:
         for k, v in comp["eventlet_vs_gevent"].items():
             out.append(f"  {k:24} gevent {_f(v['gevent'], '{}')}  eventlet "
                        f"{_f(v['eventlet'], '{}')}  ({_f(v['eventlet_over_gevent'], '{}')}x)")
+    if "throughput_ratio_two_to_one_process" in comp:
+        pair = comp["throughput_ratio_scenarios"]
+        out.append(f"\nthroughput through nginx, {pair['games']} x {pair['players']} games, "
+                   f"two processes / one: {comp['throughput_ratio_two_to_one_process']}x "
+                   f"({pair['cores']} cores; see the note in the targets)")
     page = (results["scenarios"].get("page") or {}).get("page")
     if page:
         from .page_weight import describe
@@ -258,6 +313,8 @@ def markdown(results: dict) -> str:
              + (" — INTERRUPTED, incomplete" if results.get("interrupted") else "")
              + (f"; against {results['url']}" if results.get("url") else "") + ". "
              "Round: from `question:start` at the host to every answer acknowledged; "
+             "answers/s: answers acknowledged per second of the play phase (`host:start` to "
+             "every game over); "
              "KB = 1,000 bytes; other load: CPU cores used meanwhile by other processes "
              "on the machine.", "",
              "| " + " | ".join(HEAD) + " |", "|" + "|".join("---" for _ in HEAD) + "|"]
@@ -272,6 +329,12 @@ def markdown(results: dict) -> str:
         lines += ["", f"eventlet vs gevent at {comp['eventlet_players']:,} players: "
                   + "; ".join(f"{k.replace('_', ' ')} {_f(v['gevent'], '{}')} → "
                               f"{_f(v['eventlet'], '{}')}" for k, v in ev.items()) + "."]
+    if "throughput_ratio_two_to_one_process" in comp:
+        pair = comp["throughput_ratio_scenarios"]
+        lines += ["", f"Throughput through nginx on PostgreSQL + Redis ({pair['games']} × "
+                      f"{pair['players']} games, answers acknowledged per second of play), two "
+                      f"processes / one: **{comp['throughput_ratio_two_to_one_process']}×**. "
+                      f"Note: {CLUSTER_NOTE}."]
     page = (results["scenarios"].get("page") or {}).get("page")
     if page:
         s3g = page.get("slow_3g") or {}

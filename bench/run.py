@@ -19,7 +19,7 @@ from bench.scenarios import Settings, parse, run  # noqa: E402
 from bench.servers import check_loopback, reap_descendants, stop_all  # noqa: E402
 
 FULL = ["page", "joins", "game500", "game1000", "bare", "hall", "eventlet", "game2000",
-        "games50x40"]
+        "games50x40", "procs1", "procs2"]
 QUICK = ["page", "joins", "game100", "bare", "hall", "eventlet", "games10x10"]
 
 
@@ -32,8 +32,9 @@ def options(argv=None) -> argparse.Namespace:
     p.add_argument("--quick", action="store_true",
                    help="a small smoke run (100 players, 10 games x 10) in under a minute")
     p.add_argument("--scenarios", help="comma-separated: game<N>, games<G>x<P>, joins[N], "
-                   f"hall[N], bare[N], eventlet[N], page (default: {','.join(FULL)}; "
-                   f"quick: {','.join(QUICK)})")
+                   "hall[N], bare[N], eventlet[N], procs<N>[:<G>x<P>] (G games of P players "
+                   "through nginx on N processes, PostgreSQL and Redis; default 50x40), page "
+                   f"(default: {','.join(FULL)}; quick: {','.join(QUICK)})")
     p.add_argument("--players", type=int, metavar="N",
                    help="reference size for joins, hall, bare, eventlet and the targets "
                         "(default 1000; quick 100)")
@@ -162,6 +163,9 @@ def describe(sc) -> str:
     if sc.kind == "page":
         return "phone page weight and slow-3G timing"
     who = f"{'bare Flask-SocketIO' if sc.server == 'bare' else 'project'} ({sc.mode})"
+    if sc.processes:
+        who = (f"through nginx on {sc.processes} project process"
+               f"{'es' if sc.processes > 1 else ''} ({sc.mode}), PostgreSQL, Redis")
     if sc.kind == "joins":
         return f"{sc.players:,} players connect and join one game at once, {who}"
     if sc.games > 1:
@@ -202,6 +206,10 @@ def summary(r: dict) -> str:
             parts.append(f"{r['kb_per_player']} KB/player")
         if r.get("cpu_s_per_1000_answers") is not None:
             parts.append(f"{r['cpu_s_per_1000_answers']} CPU s/1k answers")
+        if r.get("answers_per_s") is not None:
+            parts.append(f"{r['answers_per_s']:,.0f} answers/s")
+        if r.get("games_per_process"):
+            parts.append("games per process " + "/".join(str(g) for g in r["games_per_process"]))
         if r.get("loadgen_busy_rounds") is not None:
             parts.append(f"load generator {r['loadgen_busy_rounds']:.2f} cores busy in rounds")
         elif r.get("loadgen_busy") is not None:

@@ -10,6 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .cluster import Cluster
 from .loadgen import Host, Pool
 from .servers import (Remote, Server, create_game, cpu_seconds, spawn, stop, system_busy_seconds,
                       total, wait_quiet)
@@ -56,15 +57,22 @@ class Scenario:
     server: str = "project"  # project | bare
     mode: str = "gevent"
     think: float | None = None  # players answer after a random 0..think s (None: --think)
+    processes: int = 0  # >= 1: that many server processes behind nginx, PostgreSQL + Redis
 
     @property
     def total_players(self) -> int:
         return self.games * self.players
 
 
+#: Games x players of ``procs<N>`` when the name gives no size (as ``games50x40``).
+CLUSTER_GAMES, CLUSTER_PLAYERS = 50, 40
+
+
 def parse(name: str, ref: int) -> Scenario:
     """``game1000``, ``games50x40``, ``joins`` / ``joins1000``, ``hall`` / ``hall1000``,
-    ``bare`` / ``bare1000``, ``eventlet`` / ``eventlet1000``, ``page``."""
+    ``bare`` / ``bare1000``, ``eventlet`` / ``eventlet1000``, ``page``, and ``procs<N>`` /
+    ``procs<N>:<G>x<P>`` (G games of P players through nginx on N processes, PostgreSQL and
+    Redis; 50 x 40 by default)."""
     if m := re.fullmatch(r"game(\d+)", name):
         return Scenario(name, "game", 1, int(m[1]))
     if m := re.fullmatch(r"games(\d+)x(\d+)", name):
@@ -81,10 +89,18 @@ def parse(name: str, ref: int) -> Scenario:
     if m := re.fullmatch(r"eventlet(\d*)", name):
         n = int(m[1] or ref)
         return Scenario(f"eventlet{n}", "game", 1, n, mode="eventlet")
+    if m := re.fullmatch(r"procs(\d+)(?::(\d+)x(\d+))?", name):
+        n, games = int(m[1]), int(m[2] or CLUSTER_GAMES)
+        players = int(m[3] or CLUSTER_PLAYERS)
+        if n < 1:
+            raise SystemExit(f"{name!r}: at least one process")
+        sized = (games, players) != (CLUSTER_GAMES, CLUSTER_PLAYERS)
+        return Scenario(f"procs{n}" + (f":{games}x{players}" if sized else ""), "game", games,
+                        players, processes=n)
     if name == "page":
         return Scenario("page", "page")
     raise SystemExit(f"unknown scenario {name!r} (game<N>, games<G>x<P>, joins[N], hall[N], "
-                     "bare[N], eventlet[N], page)")
+                     "bare[N], eventlet[N], procs<N>[:<G>x<P>], page)")
 
 
 # ----- statistics -------------------------------------------------------------------------------
@@ -111,6 +127,10 @@ def rnd(x, n=3):
 # ----- running ----------------------------------------------------------------------------------
 
 def make_server(s: Settings, sc: Scenario):
+    if sc.processes:
+        if s.url:
+            return None  # it starts its own cluster; --url has one already
+        return Cluster(sc.processes, s.logs, sc.name, cpus=s.server_cpus, mode=sc.mode)
     if s.url and sc.server == "project":
         if sc.mode != "gevent":
             return None  # the deployment's async mode is what it is
@@ -121,9 +141,14 @@ def make_server(s: Settings, sc: Scenario):
 def run(s: Settings, sc: Scenario) -> dict:
     server = make_server(s, sc)
     if server is None:
-        return {"skipped": "--url: the deployment's async mode cannot be switched"}
+        return {"skipped": "--url: the cluster scenarios start their own nginx and processes"
+                if sc.processes else "--url: the deployment's async mode cannot be switched"}
     result: dict = {"kind": sc.kind, "server": sc.server, "mode": sc.mode, "games": sc.games,
                     "players": sc.players, "url": s.url if isinstance(server, Remote) else None}
+    if sc.processes:
+        result["processes"] = sc.processes
+        result["setup"] = (f"nginx (deploy/nginx.conf) -> {sc.processes} x python wsgi.py "
+                           "(gevent), PostgreSQL, Redis")
     if s.wait_quiet > 0:
         result["before"] = wait_quiet(s.wait_quiet)
     t0 = monotonic()
@@ -142,7 +167,10 @@ def run(s: Settings, sc: Scenario) -> dict:
         if "Traceback" in log:
             result["server_tracebacks"] = log.count("Traceback")
         server.stop()
-        if server.log_path:
+        if isinstance(server, Cluster):
+            result["server_log"] = ", ".join(str(p) for p in server.log_paths)
+            result["nginx_log"] = str(server.nginx_log)
+        elif server.log_path:
             result["server_log"] = str(server.log_path)
     result["wall_s"] = round(monotonic() - t0, 1)
     return result
@@ -297,12 +325,17 @@ async def _game(s: Settings, sc: Scenario, server, pool: Pool, infos: list[dict]
         await asyncio.sleep(1.0)  # the coalesced lobby updates go out
         res["rss_connected_kb"] = server.rss_kb()
         res["kb_per_player"] = _per_player(res, res["joins"]["ok"])
+        if isinstance(server, Cluster):
+            res["games_per_process"] = server.games_per_process()
         if res.get("rss_sockets_only_kb") is not None and res.get("rss_idle_kb") is not None:
             ok = res["connect"]["ok"]
             res["kb_per_socket"] = round((res["rss_sockets_only_kb"] - res["rss_idle_kb"])
                                          * 1024 / ok / 1000, 1) if ok else None
         if profiler:
             profiler.start()
+        cluster = server if isinstance(server, Cluster) else None
+        if cluster:
+            cluster.services_mark()
         cpu0, lg0, t0 = server.cpu(), _loadgen_cpu(pool), monotonic()
         sys0 = system_busy_seconds()
         await asyncio.wait_for(asyncio.gather(*(h.start(s.request_timeout) for h in hosts)),
@@ -320,6 +353,7 @@ async def _game(s: Settings, sc: Scenario, server, pool: Pool, infos: list[dict]
             pass
         cpu1, lg1, t1 = server.cpu(), _loadgen_cpu(pool), monotonic()
         sys1 = system_busy_seconds()
+        services = cluster.services_used() if cluster else {}
         if profiler:
             res["profile"] = profiler.stop()
             profiler = None
@@ -329,9 +363,14 @@ async def _game(s: Settings, sc: Scenario, server, pool: Pool, infos: list[dict]
         res["play"] = {"seconds": rnd(t1 - t0),
                        "server_cpu_s": rnd(cpu1 - cpu0) if cpu0 is not None else None,
                        "loadgen_cpu_s": rnd(lg1 - lg0) if lg0 is not None else None}
+        if services:
+            # what serves the cluster's processes: not the server's CPU, not "other load" either
+            res["play"]["services_cpu_s"] = services
         if None not in (sys0, sys1, cpu0, cpu1, lg0, lg1) and t1 > t0:
             # CPU used meanwhile by processes that are neither the server nor the load generator
-            other = (sys1 - sys0) - (cpu1 - cpu0) - (lg1 - lg0)
+            # (nor, for a cluster, its nginx, PostgreSQL backends and Redis)
+            other = ((sys1 - sys0) - (cpu1 - cpu0) - (lg1 - lg0)
+                     - sum(v for v in services.values() if v is not None))
             res["play"]["other_cores"] = round(max(0.0, other) / (t1 - t0), 2)
         _game_figures(sc, hosts, pool, reports, closed, res, bare)
     finally:
@@ -400,6 +439,11 @@ def _game_figures(sc, hosts, pool, reports, closed, res, bare) -> None:
                       "server_cpu_s": rnd(q_cpu, 2) if cpu_ok and sc.games == 1 else None})
     answers = sum(q["answers_ok"] for q in per_q)
     events = _merge(c for c in closed)
+    seconds = (res.get("play") or {}).get("seconds")
+    if answers and seconds and not res.get("think_s"):
+        # throughput: answers acknowledged per second of the play phase (host:start → every
+        # game over and every ack in), reveals, leaderboards and host round trips included
+        res["answers_per_s"] = round(answers / seconds, 1)
     over = sum(1 for h in hosts if h.over.is_set())
     res.update({
         "questions": per_q,

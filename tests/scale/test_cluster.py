@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import secrets
 import shutil
 import subprocess
 import time
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -18,7 +16,8 @@ import requests
 import socketio
 import yaml
 
-from tests.support import ROOT, ServerProcess, free_port
+from bench.cluster import nginx_config
+from tests.support import ServerProcess, free_port
 
 PG = "postgresql://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/0"
@@ -45,26 +44,6 @@ def quiz_dir(tmp_path):
             {"type": "single", "text": f"Q{i}", "choices": ["a", "b", "c"], "correct": [i % 3],
              "time_limit": 60, "explanation": "e"} for i in range(QUESTIONS)]}))
     return folder
-
-
-def nginx_config(tmp: Path, port: int, upstreams: list[int]) -> Path:
-    """deploy/nginx.conf as shipped, with this test's ports and paths."""
-    conf = (ROOT / "deploy" / "nginx.conf").read_text()
-    conf = re.sub(r"listen 80;", f"listen 127.0.0.1:{port};", conf)
-    servers = "".join(f"        server 127.0.0.1:{p} max_fails=2 fail_timeout=10s;\n"
-                      for p in upstreams)
-    conf = re.sub(r"(        server 127\.0\.0\.1:500\d [^\n]*\n)+", servers, conf)
-    assert all(f"127.0.0.1:{p}" in conf for p in upstreams)
-    for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (tmp / d).mkdir(exist_ok=True)
-    head = (f"daemon off;\nuser root;\npid {tmp}/nginx.pid;\nerror_log {tmp}/error.log;\n")
-    conf = head + conf.replace(
-        "http {", "http {\n" + "".join(f"    {d}_temp_path {tmp}/{d};\n" if d != "body" else
-                                       f"    client_body_temp_path {tmp}/body;\n"
-                                       for d in ("body", "proxy", "fastcgi", "uwsgi", "scgi")), 1)
-    path = tmp / "nginx.conf"
-    path.write_text(conf)
-    return path
 
 
 @pytest.fixture
