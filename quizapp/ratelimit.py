@@ -26,8 +26,12 @@ class BurstSafeMemoryStorage(MemoryStorage):
         if self._sweep_pending:
             return
         self._sweep_pending = True  # set before start(), which may yield to other greenlets
-        self.timer = threading.Timer(0.01, self._sweep)
-        self.timer.start()
+        try:
+            self.timer = threading.Timer(0.01, self._sweep)
+            self.timer.start()
+        except BaseException:
+            self._sweep_pending = False
+            raise
 
     def _sweep(self) -> None:
         try:

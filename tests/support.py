@@ -15,6 +15,9 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 TEST_QUESTIONS = Path(__file__).parent / "data" / "questions"
 ADMIN_PASSWORD = "e2e-admin-password"
+#: The multi-process tests' PostgreSQL server and Redis (running on the CI machine).
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+REDIS = "redis://127.0.0.1:6379/0"
 
 
 def free_port() -> int:

@@ -14,3 +14,19 @@ def test_tune_gc_freezes_startup_objects_and_widens_the_young_generation():
     threshold, frozen = json.loads(out)
     assert tuple(threshold) == GC_THRESHOLD and GC_THRESHOLD[0] >= 10_000
     assert frozen > 1000
+
+
+def test_the_engineio_ping_cycle_replaced_under_gevent_is_the_one_it_mirrors():
+    """``quizapp/realtime/pings.py`` replaces python-engineio's ``Socket.schedule_ping`` (a
+    sleeping task per socket) with a timer. If an engineio release changes that method, the
+    replacement must be looked at again: this fails until it is."""
+    import inspect
+
+    from engineio import socket as eio_socket
+
+    schedule = inspect.getsource(eio_socket.Socket.schedule_ping)
+    send = inspect.getsource(eio_socket.Socket._send_ping)
+    assert "if self.last_ping:" in schedule and "self.last_ping = None" in schedule
+    assert "start_background_task(self._send_ping)" in schedule
+    assert "sleep(self.server.ping_interval)" in send
+    assert "self.last_ping = time.time()" in send and "packet.PING" in send

@@ -70,10 +70,13 @@ def _pin(data: dict) -> str:
     return pin
 
 
-def _live(pin: str) -> LiveGame:
+def _live(pin: str, guess: bool = True) -> LiveGame:
+    """The live game ``pin``. A PIN that finds no game counts as a guess (rate-limited by
+    address) when it came from the client, not when it is the one a joined player has."""
     live = live_games(current_app._get_current_object()).get(pin)
     if live is None:
-        _count_miss()
+        if guess:
+            _count_miss()
         raise BadInput("game_not_found")
     return live
 
@@ -277,7 +280,13 @@ def _attach_player(live: LiveGame, player_id: str) -> None:
     client.pin = live.pin
     client.player_id = player_id
     join_room(game_room(live.pin))
-    join_room(player_room(live.pin, player_id))
+    # A player's own messages go to its newest connection only. Its earlier one (a lost
+    # network, a reload), perhaps still open on another process for a while, leaves the room
+    # (through the message queue): otherwise that process would see the room as "here" and send
+    # the player's messages to the dead socket alone (see live._emit).
+    room = player_room(live.pin, player_id)
+    socketio.close_room(room)
+    join_room(room)
 
 
 @event("player:help", needs_data=False)
@@ -287,7 +296,7 @@ def player_help(data: dict) -> dict:
     client = _client()
     if not client.player_id:
         raise BadInput("not_joined")
-    live = _live(client.pin)
+    live = _live(client.pin, guess=False)
     if live.engine.players.get(client.player_id) is None:
         raise BadInput("not_joined")
     request_view, duplicate = live.ask_help(client.player_id)
@@ -303,7 +312,7 @@ def player_answer(data: dict, client: Client) -> dict:
     multiple select). Stored before the ack; a repeat is acked with ``duplicate: true``."""
     if not client.player_id:
         raise BadInput("not_joined")
-    live = _live(client.pin)
+    live = _live(client.pin, guess=False)
     try:
         answer, duplicate = live.answer(client.player_id, data.get("question"),
                                         data.get("choice"))

@@ -146,3 +146,18 @@ def test_rude_nicknames_and_class_labels_are_refused(app, make, sockets):
     assert_error(s.call("player:join", {"pin": game["pin"], "nickname": "Lan", "class_label": "vcl"}),
                  "class_label_invalid")
     assert s.call("player:join", {"pin": game["pin"], "nickname": "Nguyễn Cúc"})["ok"]
+
+
+def test_a_game_gone_from_under_a_joined_player_gets_a_clear_error(app, make, sockets, caplog,
+                                                                  monkeypatch):
+    """The answer handler runs without a request context: a game that cannot be found for a
+    joined player is ``game_not_found`` (not counted as a PIN guess), never an internal error."""
+    from quizapp.realtime.live import Registry
+
+    game = make.game()
+    p = join(sockets, game["pin"], "Minh")
+    monkeypatch.setattr(Registry, "get", lambda self, pin: None)
+    with caplog.at_level(logging.ERROR):
+        assert_error(p.call("player:answer", {"question": 0, "choice": 0}), "game_not_found")
+        assert_error(p.call("player:help"), "game_not_found")
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -14,36 +14,14 @@ import pytest
 import redis
 import requests
 import socketio
-import yaml
 
 from bench.cluster import nginx_config
-from tests.support import ServerProcess, free_port
+from tests.support import REDIS, ServerProcess, free_port
 
-PG = "postgresql://postgres@127.0.0.1:5432"
-REDIS = "redis://127.0.0.1:6379/0"
-GAMES, PLAYERS, QUESTIONS = 4, 8, 4
+from .conftest import QUESTIONS
+
+GAMES, PLAYERS = 4, 8
 pytestmark = pytest.mark.scale
-
-
-@pytest.fixture
-def database():
-    name = f"quizapp_test_{secrets.token_hex(4)}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{PG}/{name}"
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def quiz_dir(tmp_path):
-    folder = tmp_path / "questions"
-    folder.mkdir()
-    (folder / "cluster.yaml").write_text(yaml.safe_dump({
-        "slug": "cluster", "title": "Cluster", "language": "en", "questions": [
-            {"type": "single", "text": f"Q{i}", "choices": ["a", "b", "c"], "correct": [i % 3],
-             "time_limit": 60, "explanation": "e"} for i in range(QUESTIONS)]}))
-    return folder
 
 
 @pytest.fixture
