@@ -86,3 +86,16 @@ class ServerProcess:
                                  json={"quiz": quiz, "school": "DEMO", **body}, timeout=10)
         assert response.status_code == 201, response.text
         return response.json()
+
+
+def start_together(servers: list["ServerProcess"]) -> None:
+    """Start the servers at the same moment (as a deployment's processes do; the first start's
+    set-up lock makes them take turns), and check that they all run."""
+    import threading
+
+    threads = [threading.Thread(target=s.start) for s in servers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(s.proc and s.proc.poll() is None for s in servers), [s.log() for s in servers]

@@ -16,7 +16,7 @@ import requests
 import socketio
 
 from bench.cluster import nginx_config
-from tests.support import REDIS, ServerProcess, free_port
+from tests.support import REDIS, ServerProcess, free_port, start_together
 
 from .conftest import QUESTIONS
 
@@ -34,18 +34,11 @@ def cluster(tmp_path, database, quiz_dir):
            "QUIZAPP_REDIS_CHANNEL": f"test-{secrets.token_hex(4)}", "QUIZAPP_PUBLIC_URL": url,
            "QUIZAPP_LIMIT_JOINS": "10000 per minute"}
     servers = [ServerProcess(tmp_path / f"p{i}", questions=quiz_dir, env=env) for i in (1, 2)]
-    for s in servers:  # both at once: the set-up lock makes them take turns
+    for s in servers:
         s.env["QUIZAPP_PUBLIC_URL"] = url
     procs = []
     try:
-        import threading
-
-        threads = [threading.Thread(target=s.start) for s in servers]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        assert all(s.proc and s.proc.poll() is None for s in servers), [s.log() for s in servers]
+        start_together(servers)
         conf = nginx_config(tmp_path, front, [s.port for s in servers])
         nginx = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(tmp_path)],
                                  stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)

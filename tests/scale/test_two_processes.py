@@ -3,14 +3,13 @@ connection is still open on the first: its own messages follow it to the new con
 from __future__ import annotations
 
 import secrets
-import threading
 import time
 
 import pytest
 import requests
 import socketio
 
-from tests.support import REDIS, ServerProcess
+from tests.support import REDIS, ServerProcess, start_together
 
 pytestmark = pytest.mark.scale
 
@@ -23,11 +22,7 @@ def test_a_players_result_reaches_its_newest_connection_on_another_process(tmp_p
     servers = [ServerProcess(tmp_path / f"p{i}", questions=quiz_dir, env=env) for i in (1, 2)]
     clients: list[socketio.Client] = []
     try:
-        threads = [threading.Thread(target=s.start) for s in servers]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        start_together(servers)
         a, b = servers
         token = requests.post(a.url + "/api/v1/tokens", auth=("admin", "e2e-admin-password"),
                               timeout=10).json()["token"]
