@@ -227,35 +227,25 @@ class Worker:
                 "lat": lat}
 
     async def join_all(self, limit: int, timeout: float) -> dict:
-        lat: list[float] = []
-        firsts: list[float] = []
-        lasts: list[float] = []
-
-        async def one(bot):
-            if not bot.sio.connected:
-                raise ConnectionError("not connected")
-            t0 = monotonic()
-            firsts.append(t0)
-            ack = await bot.join(timeout)
-            t1 = monotonic()
-            lasts.append(t1)
-            lat.append(t1 - t0)
-            if not bot.joined:
-                raise RuntimeError(str(ack.get("error") if isinstance(ack, dict) else ack))
-
-        results = await self._each(one, self.bots, limit)
-        return self._joined(results, lat, firsts, lasts)
+        """Join every connected bot (the game scenarios connect everyone first)."""
+        return await self._join_each(limit, timeout, connect=False)
 
     async def connect_join_all(self, limit: int, timeout: float) -> dict:
         """Connect and join straight away, as phones scanning the QR code do."""
+        return await self._join_each(limit, timeout, connect=True)
+
+    async def _join_each(self, limit: int, timeout: float, connect: bool) -> dict:
         lat: list[float] = []
         firsts: list[float] = []
         lasts: list[float] = []
 
         async def one(bot):
+            if not connect and not bot.sio.connected:
+                raise ConnectionError("not connected")
             t0 = monotonic()
             firsts.append(t0)
-            await bot.connect(timeout)
+            if connect:
+                await bot.connect(timeout)
             ack = await bot.join(timeout)
             t1 = monotonic()
             lasts.append(t1)
