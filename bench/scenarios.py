@@ -463,12 +463,12 @@ def _game_figures(sc, hosts, pool, reports, closed, res, bare) -> None:
         "host_errors": [e for h in hosts for e in h.errors][:20],
     })
     play = res["play"]
-    if res.get("think_s"):
-        pass  # the answering phases are mostly the players' think time: no CPU per answer
-    elif cpu_ok and answers and sc.games == 1 and play["server_cpu_s"] is not None:
+    # With think time the answering phases are mostly waiting: no CPU per answer then.
+    spread = bool(res.get("think_s"))
+    if not spread and cpu_ok and answers and sc.games == 1 and play["server_cpu_s"] is not None:
         res["cpu_s_per_1000_answers"] = round(cpu_answering / answers * 1000, 3)
         res["cpu_window"] = "answering phases (question:start at the host → every answer acked)"
-    elif answers and play["server_cpu_s"] is not None:
+    elif not spread and answers and play["server_cpu_s"] is not None:
         res["cpu_s_per_1000_answers"] = round(play["server_cpu_s"] / answers * 1000, 3)
         res["cpu_window"] = "whole play phase (games overlap): start → every game over"
     if play["server_cpu_s"] is not None and answers:
