@@ -3,7 +3,9 @@
 "use strict";
 const Quiz = (() => {
   const $ = (id) => document.getElementById(id);
-  const T = JSON.parse($("i18n").textContent);
+  // Translated strings: the shared blocks first, then the page's own (which may override them).
+  const T = Object.assign({}, ...Array.from(document.querySelectorAll("script.i18n"),
+    (s) => JSON.parse(s.textContent)));
   const SHAPES = ["▲", "◆", "●", "■"];
 
   /** A translated string with its {name} placeholders filled in. */
