@@ -14,7 +14,6 @@
   let count = 0; // players in the game (exact)
   let answered = 0;
   let answeredOf = 0;
-  let busy = false;
   let stops = [];
   let shown = false; // help requests flash only when they arrive, not when the page is drawn
   const help = new Map(); // id -> Help
@@ -74,42 +73,10 @@
     });
   }
 
-  /** While a command is on its way, and a moment after, the controls are off: a double tap must
-      not skip a screen (Next appears where Reveal now was). */
-  function setBusy(on) {
-    busy = on;
+  // While a command is on its way, and a moment after, the controls are off: a double tap must
+  // not skip a screen (Next appears where Reveal now was).
+  const { act } = Presenter.controls(socket, pin, () => ({ phase, index, players: count }), (on) => {
     for (const b of document.querySelectorAll(".cbtns button")) b.disabled = on;
-  }
-
-  function act(event, data, done) {
-    if (busy) return;
-    setBusy(true);
-    if (document.activeElement) document.activeElement.blur();
-    socket.timeout(8000).emit(event, Object.assign({ pin }, data), (err, ack) => {
-      setTimeout(() => setBusy(false), 400);
-      if (err) toast(t("no_conn"));
-      else if (!ack.ok) toast(ack.message);
-      else if (done) done(ack);
-    });
-  }
-
-  function start() {
-    if (count === 0 && !confirm(t("start_empty"))) return;
-    act("host:start");
-  }
-  /** As on the projector: an open question is revealed, and host:next names the screen shown,
-      so the server ignores it if the game has already moved on. */
-  function next() {
-    if (phase === "lobby") start();
-    else if (phase === "question") act("host:reveal");
-    else if (phase !== "over" && phase) act("host:next", { phase, index });
-  }
-
-  $("btn-start").addEventListener("click", start);
-  $("btn-next").addEventListener("click", next);
-  $("btn-reveal").addEventListener("click", () => act("host:reveal"));
-  $("btn-end").addEventListener("click", () => {
-    if (confirm(t("end"))) act("host:end");
   });
 
   // ----- the game ----------------------------------------------------------------------------

@@ -11,7 +11,6 @@
   let q = null; // the open question
   let players = 0;
   let stops = [];
-  let busy = false;
   let drawn = false; // chips animate in only after the first drawing
   const chips = new Map(); // player_id -> chip
 
@@ -57,36 +56,7 @@
     });
   }
 
-  function act(event, data) {
-    if (busy) return;
-    busy = true;
-    if (document.activeElement) document.activeElement.blur();
-    socket.timeout(8000).emit(event, Object.assign({ pin }, data), (err, ack) => {
-      setTimeout(() => (busy = false), 400); // a double press must not skip a screen
-      if (err) toast(t("no_conn"));
-      else if (!ack.ok) toast(ack.message);
-    });
-  }
-
-  function start() {
-    if (players === 0 && !confirm(t("start_empty"))) return;
-    act("host:start");
-  }
-  /** Next never skips a screen: an open question is revealed, and host:next names the screen
-      shown, so the server ignores it if the game has already moved on. */
-  function next() {
-    if (phase === "lobby") start();
-    else if (phase === "question") act("host:reveal");
-    else if (phase !== "over" && phase) act("host:next", { phase, index });
-  }
-
-  $("btn-start").addEventListener("click", start);
-  $("btn-next").addEventListener("click", next);
-  $("btn-reveal").addEventListener("click", () => act("host:reveal"));
-  $("btn-end").addEventListener("click", () => {
-    $("btn-end").blur();
-    if (confirm(t("end"))) act("host:end");
-  });
+  const { act, next } = Presenter.controls(socket, pin, () => ({ phase, index, players }));
 
   // Keyboard and presentation remotes: Space, →, Enter or PageDown = next; R = reveal.
   // A focused button or link keeps its own keys.

@@ -70,6 +70,15 @@ def test_lobby_join_answer_reveal(server, browser, tmp_path):
     projector.screenshot(path=str(tmp_path / "projector-reveal.png"))
     phone.screenshot(path=str(tmp_path / "phone-result.png"))
 
+    # a presentation remote's key moves on: the leaderboard, then the next question
+    projector.keyboard.press("Space")
+    expect(projector.locator("#v-board")).to_be_visible()
+    projector.wait_for_timeout(500)  # a second press within 400 ms is ignored on purpose
+    projector.keyboard.press("PageDown")
+    expect(projector.locator("#v-question")).to_be_visible()
+    expect(phone.locator("#v-q")).to_be_visible()
+    projector.wait_for_timeout(500)
+
     # the presenter ends the session (after confirming): podium on the projector, summary with
     # helplines on the phone
     projector.once("dialog", lambda dialog: dialog.accept())
