@@ -298,20 +298,27 @@ def endpoint_corpus(site: Site) -> list[dict]:
     return cases
 
 
+def send(site, caplog, method, path, query, headers, body, content_type, label):
+    """Make one request; check it did not fail on the server (no 5xx, nothing logged). Returns
+    the response and the database as it was before."""
+    caplog.clear()
+    before = database(site.app)
+    response = site.client.open(path, method=method, query_string=query, headers=headers,
+                                data=body, content_type=content_type)
+    status = response.status_code
+    report(f"{label}: {status}", f"{method} {path[:200]} -> {status} {response.data[:300]!r}")
+    assert status < 500, response.data[:500]
+    check_no_errors_logged(caplog)
+    return response, before
+
+
 def test_any_endpoint(site, caplog):
     """The basics for every endpoint in ENDPOINTS (each also has its own test below)."""
 
     def attempt(method, template, segment, query, headers, body, content_type) -> None:
-        path = path_for(template, segment)
-        caplog.clear()
-        before = database(site.app)
-        response = site.client.open(path, method=method, query_string=query, headers=headers,
-                                    data=body, content_type=content_type)
+        response, before = send(site, caplog, method, path_for(template, segment), query,
+                                headers, body, content_type, template)
         status = response.status_code
-        report(f"{template}: {status}",
-               f"{method} {path[:200]} -> {status} {response.data[:300]!r}")
-        assert status < 500, response.data[:500]
-        check_no_errors_logged(caplog)
         if 300 <= status < 400:
             assert lands_on_site(response.headers["Location"]), response.headers["Location"]
         if template.startswith("/api/") and status >= 400:
@@ -353,16 +360,9 @@ def test_api_requests(site, caplog):
         headers = dict(headers)
         if auth is not None:
             headers["Authorization"] = auth
-        path = path_for(template, segment)
-        caplog.clear()
-        before = database(site.app)
-        response = site.client.open(path, method=method, query_string=query, headers=headers,
-                                    data=body, content_type=content_type)
+        response, before = send(site, caplog, method, path_for(template, segment), query,
+                                headers, body, content_type, f"{template} as {who}")
         status = response.status_code
-        report(f"{template}: {status}",
-               f"{method} {path[:200]} as {who} -> {status} {response.data[:300]!r}")
-        assert status < 500, response.data[:500]
-        check_no_errors_logged(caplog)
         if 300 <= status < 400:
             # Werkzeug's own redirect for a path with "//" in it (an empty segment): not an error
             assert not routable(segment) and lands_on_site(response.headers["Location"]), status
