@@ -40,14 +40,16 @@ def create_app(test_config: dict | type | None = None) -> Flask:
     limiter.init_app(app)
     compress.init_app(app)
     # Handlers must be registered before init_app, which hands them to each new server.
-    from .realtime import handlers  # noqa: F401
+    from .realtime import handlers, packets
+
+    packets.install()
 
     socketio.init_app(app, async_mode=app.config["ASYNC_MODE"],
                       message_queue=app.config["REDIS_URL"] or None,
                       channel=app.config["SOCKETIO_CHANNEL"],
                       ping_interval=app.config["PING_INTERVAL"],
                       ping_timeout=app.config["PING_TIMEOUT"], max_http_buffer_size=64 * 1024,
-                      json=handlers.PacketJSON)
+                      serializer=packets.SocketIOPacket)
     handlers.install_light_events(app, socketio.server)
     if socketio.server.eio.async_mode == "gevent":
         from .realtime import pings

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import hmac
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from ..extensions import db, limiter, socketio
 from ..models import Game as GameRow
 from ..services.games import can_host, help_requests, is_pin
 from .live import GameMoved, LiveGame, console_room, game_room, host_room, live_games, player_room
+from .packets import BAD_PAYLOAD
 
 log = logging.getLogger(__name__)
 
@@ -184,24 +184,6 @@ def _light_dispatch(app: Flask, name: str, fn: Callable, sid: str, data=None, *e
     with app.app_context():
         g.locale = client.locale
         return _acked(name, fn, data, True, client)
-
-
-class PacketJSON:
-    """JSON for Socket.IO packets. A packet whose payload cannot be decoded (nested thousands
-    deep, absurd numbers) becomes the event ``bad_payload``: its ack id is read before the
-    payload, so the sender still gets an error ack instead of silence."""
-
-    dumps = staticmethod(json.dumps)
-
-    @staticmethod
-    def loads(text, *args, **kwargs):
-        try:
-            return json.loads(text, *args, **kwargs)
-        except (ValueError, RecursionError):
-            return [BAD_PAYLOAD]
-
-
-BAD_PAYLOAD = "bad_payload"
 
 
 @socketio.on(BAD_PAYLOAD)

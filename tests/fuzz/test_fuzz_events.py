@@ -827,3 +827,47 @@ def test_undecodable_json_gets_an_error_ack(arena, name, size, kind):
         raise AssertionError(f"{type(exc).__name__} escaped the Socket.IO layer: no ack") from exc
     assert_error_ack(ack)
     assert arena.snapshot() == before
+
+
+def raw_packet(inner, encoded: str):
+    """Send any text as a Socket.IO packet; the ack it got, or None if none came."""
+    inner.acks = None
+    socketio.server._handle_eio_message(inner.eio_sid, encoded)
+    return inner.acks["args"][0] if inner.acks else None
+
+
+#: Packets whose header or shape python-socketio cannot take, each with the ack id the sender
+#: gave (None: no id could be read, so no ack can be sent).
+UNREADABLE = [
+    ("2" + "9" * 120, None),  # an ack id of over 100 digits
+    ("25-3[]", None),  # "attachments" on a packet type that has none
+    ("x", None), ("", None), ("9", None), ("\u0662" + "1[]", None),
+    ("21{\"pin\":1}", 1), ("21\"player:join\"", 1), ("21[]", 1), ("21[1,2]", 1),
+    ("21[null]", 1), ("21" + "[" * 1500 + "]" * 1500, 1),
+    ("51-[\"player:answer\",{\"_placeholder\":true,\"num\":0}]", None),  # binary event, no id
+    ("51-7[\"player:answer\",{\"_placeholder\":true,\"num\":0}]", 7),
+    ("47[\"x\"]", 7),  # CONNECT_ERROR may only come from the server
+    ("3", None), ("37[1]", None),  # an ack nobody asked for
+]
+
+
+@REGRESSION
+@given(packet=st.sampled_from(UNREADABLE) | st.tuples(st.text(max_size=300), st.just("any")))
+def test_unreadable_packets_get_an_error_ack_or_nothing(arena, caplog, packet):
+    """Found by this suite: an ack id of over 100 digits, an event whose payload is not a list
+    and a binary or CONNECT_ERROR packet from a client each raised in python-socketio's decoder
+    or server ("message handler error" and a traceback in the log), and the sender heard
+    nothing. Now each is read as ``bad_payload``: an error ack when it had an id."""
+    encoded, ack_id = packet
+    caplog.clear()
+    inner = arena.sockets(arena.pin).inner
+    before = arena.snapshot()
+    ack = raw_packet(inner, encoded)
+    if ack_id is None:
+        assert ack is None, ack
+    elif ack_id != "any" or ack is not None:
+        assert_error_ack(ack)
+    assert not logged_errors(caplog), logged_errors(caplog)
+    assert arena.snapshot() == before
+    # the connection still works
+    assert raw_event(inner, '["player:answer",{"question":0,"choice":0}]')["error"] == "not_joined"
