@@ -1,7 +1,10 @@
 """The load generator: worker processes full of player bots, and the hosts that drive the games.
 
 Each worker process runs one asyncio loop (uvloop if installed) with many python-socketio
-``AsyncClient`` players over WebSocket, sharing one aiohttp session. The parent tells the
+``AsyncClient`` players, sharing one aiohttp session. Players and hosts connect over one of the
+``TRANSPORTS``: straight over WebSocket (the default), the browser's way (HTTP long-polling first,
+then the upgrade to WebSocket, as python-socketio's client does with its default transports and
+the Socket.IO client of the phone page does), or long-polling only. The parent tells the
 workers what to do over a pipe (connect, join, close) and they answer with their figures; while
 a game runs, a worker tells the parent as soon as all of its players in a game have had their
 answer to a question acknowledged.
@@ -26,6 +29,31 @@ from collections import Counter
 from functools import partial
 
 monotonic = time.monotonic
+
+#: How players and hosts connect: the ``transports`` given to python-socketio's ``connect``.
+#: ``browser`` gives none, so the client does what it does by default, as a browser does: an
+#: HTTP long-polling handshake, then the upgrade to WebSocket (probe, then the "5" upgrade
+#: packet); if the upgrade fails the client stays on long-polling without a word, which is why
+#: every bot's final transport is recorded.
+TRANSPORTS: dict[str, list[str] | None] = {
+    "websocket": ["websocket"],
+    "browser": None,
+    "polling": ["polling"],
+}
+
+
+def check_transport(transport: str) -> list[str] | None:
+    if transport not in TRANSPORTS:
+        raise ValueError(f"unknown transport {transport!r} (one of {', '.join(TRANSPORTS)})")
+    return TRANSPORTS[transport]
+
+
+def current_transport(sio) -> str:
+    """The Engine.IO transport a client is on now (``websocket`` or ``polling``), or
+    ``disconnected``."""
+    if not sio.connected:
+        return "disconnected"
+    return sio.transport() or "unknown"
 
 
 def _die_with_parent() -> None:
@@ -79,8 +107,11 @@ class Bot:
         self.w, self.game, self.pin, self.nickname, self.n = worker, game, pin, nickname, n
         self.joined = self.closing = False
         self.rng = random.Random(n) if worker.think else None
+        # request_timeout: the handshake and every long-polling POST (python-engineio's default,
+        # 5 s, would drop a phone whose POST waits behind a burst; a browser has no such limit)
         self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False,
-                                        http_session=worker.http, json=worker.json)
+                                        http_session=worker.http, json=worker.json,
+                                        request_timeout=worker.request_timeout)
         self.sio.on("question:start", self.on_question)
         self.sio.on("question:reveal", partial(worker.count, "question:reveal"))
         self.sio.on("player:result", partial(worker.count, "player:result"))
@@ -89,7 +120,7 @@ class Bot:
         self.sio.on("disconnect", self.on_disconnect)
 
     async def connect(self, timeout: float) -> None:
-        await self.sio.connect(f"{self.w.url}?pin={self.pin}", transports=["websocket"],
+        await self.sio.connect(f"{self.w.url}?pin={self.pin}", transports=self.w.transports,
                                wait_timeout=timeout)
 
     async def join(self, timeout: float) -> dict:
@@ -141,9 +172,13 @@ class Bot:
 
 class Worker:
     def __init__(self, conn, wid: int, url: str, specs: list[tuple[int, str, str, int]],
-                 think: float = 0.0):
+                 think: float = 0.0, transport: str = "websocket",
+                 request_timeout: float = 60.0):
         self.conn, self.wid, self.url, self.specs = conn, wid, url, specs
         self.think = think
+        self.transport = transport
+        self.transports = check_transport(transport)
+        self.request_timeout = request_timeout
         self.http = None
         self.json = fast_json()
         self.bots: list[Bot] = []
@@ -190,6 +225,7 @@ class Worker:
                 elif cmd == "connect_join":
                     self.send(("connect_joined", await self.connect_join_all(*args)))
                 elif cmd == "report":
+                    await self.wait_game_over(*args)
                     self.send(("report", self.report()))
                 elif cmd == "close":
                     await self.close(*args)
@@ -263,13 +299,25 @@ class Worker:
         self.expected = dict(Counter(b.game for b in self.bots if b.joined))
         return {"ok": len(results) - len(fails), "failed": len(fails),
                 "t0": min(firsts, default=None), "t1": max(lasts, default=None), "lat": lat,
-                "expected": self.expected}
+                "expected": self.expected, "transports": self.transports_now()}
+
+    def transports_now(self) -> dict:
+        """How many of this worker's joined bots are on each transport now."""
+        return dict(Counter(current_transport(b.sio) for b in self.bots if b.joined))
+
+    async def wait_game_over(self, wait: float = 0.0) -> None:
+        """Give every joined bot up to ``wait`` s to hear ``game:over``: the host can hear it
+        first, and a long-polling bot hears it only with its next poll."""
+        deadline = monotonic() + wait
+        joined = sum(self.expected.values())
+        while self.events["game:over"] < joined and monotonic() < deadline:
+            await asyncio.sleep(0.05)
 
     def report(self) -> dict:
         return {"acks": {f"{g}:{i}": v for (g, i), v in self.acks.items()},
                 "qrecv": {f"{g}:{i}": v for (g, i), v in self.qrecv.items()},
                 "latencies": self.latencies, "errors": dict(self.errors),
-                "events": dict(self.events)}
+                "events": dict(self.events), "transports": self.transports_now()}
 
     async def close(self, timeout: float = 10.0) -> None:
         for b in self.bots:
@@ -283,13 +331,14 @@ class Worker:
             self.errors["close:timeout"] += 1
 
 
-def worker_entry(conn, wid: int, url: str, specs, think: float = 0.0) -> None:
+def worker_entry(conn, wid: int, url: str, specs, think: float = 0.0,
+                 transport: str = "websocket", request_timeout: float = 60.0) -> None:
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when to stop
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     new_loop_policy()
     try:
-        asyncio.run(Worker(conn, wid, url, specs, think).run())
+        asyncio.run(Worker(conn, wid, url, specs, think, transport, request_timeout).run())
     except Exception as exc:  # report, then die: the parent's wait times out otherwise
         try:
             conn.send(("crashed", f"{type(exc).__name__}: {exc}"))
@@ -304,7 +353,9 @@ class Pool:
     """The worker processes, and what they tell the parent."""
 
     def __init__(self, url: str, specs: list[tuple[int, str, str, int]], workers: int,
-                 cpus: set[int] | None = None, think: float = 0.0):
+                 cpus: set[int] | None = None, think: float = 0.0,
+                 transport: str = "websocket", request_timeout: float = 60.0):
+        check_transport(transport)
         ctx = mp.get_context("fork")
         self.n = max(1, min(workers, len(specs) or 1))
         self.procs: list = []
@@ -319,7 +370,8 @@ class Pool:
         for w in range(self.n):
             mine = specs[w::self.n]
             parent_conn, child_conn = ctx.Pipe()
-            p = ctx.Process(target=worker_entry, args=(child_conn, w, url, mine, think),
+            p = ctx.Process(target=worker_entry,
+                            args=(child_conn, w, url, mine, think, transport, request_timeout),
                             daemon=True, name=f"bench-worker-{w}")
             p.start()
             child_conn.close()
@@ -419,16 +471,20 @@ class Host:
     """
 
     def __init__(self, url: str, game: int, info: dict, pool: Pool, bare: bool,
-                 question_timeout: float, sample=None, sample_loadgen=None):
+                 question_timeout: float, sample=None, sample_loadgen=None,
+                 transport: str = "websocket", request_timeout: float = 60.0):
         import socketio
 
         self.url, self.game, self.info, self.pool, self.bare = url, game, info, pool, bare
+        self.transport = transport
+        self.transports = check_transport(transport)
         self.pin = info["pin"]
         self.question_timeout = question_timeout
         self.sample = sample or (lambda: None)  # server CPU seconds, or None
         self.sample_loadgen = sample_loadgen or (lambda: None)  # load generator CPU seconds
         self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False,
-                                        json=fast_json())
+                                        json=fast_json(), request_timeout=request_timeout)
+        self.transport_after_join: str | None = None
         self.qstart: dict[int, float] = {}
         self.reveal: dict[int, float] = {}
         self.cpu: dict[int, list] = {}  # index -> [at question:start, when every ack is in]
@@ -448,12 +504,13 @@ class Host:
         task.add_done_callback(self.tasks.discard)
 
     async def connect(self, timeout: float) -> None:
-        await self.sio.connect(f"{self.url}?pin={self.pin}", transports=["websocket"],
+        await self.sio.connect(f"{self.url}?pin={self.pin}", transports=self.transports,
                                auth={"host_token": self.info.get("host_token", "")},
                                wait_timeout=timeout)
         ack = await self.sio.call("host:join", {"pin": self.pin}, timeout=timeout)
         if not ack.get("ok"):
             raise RuntimeError(f"host:join refused: {ack}")
+        self.transport_after_join = current_transport(self.sio)
 
     async def start(self, timeout: float) -> None:
         ack = await self.sio.call("host:start", {"pin": self.pin}, timeout=timeout)

@@ -11,6 +11,12 @@
    cache off), measuring from the start of navigation until the nickname input is visible and
    enabled and until the Join button passes Playwright's actionability checks (visible, stable,
    enabled, receives events) — a trial click that does not click.
+3. Joining: on the same slow-3G page, the phone types a nickname, presses Join and waits for
+   the waiting screen (``#v-wait``): the time from navigation to joined. The page's Socket.IO
+   client connects as browsers do — HTTP long-polling first, then the upgrade to a WebSocket —
+   and which transport it ended on is read from the network: the page must have opened a
+   WebSocket to ``/socket.io/``, sent the upgrade packet (``5``) on it, and made no long-polling
+   request (``transport=polling``) after that (watched for ``UPGRADE_SETTLE_S`` more seconds).
 
 Alone: ``python bench/page_weight.py http://127.0.0.1:5000 123456``.
 """
@@ -30,6 +36,12 @@ SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 50_000,
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--no-first-run", "--disable-sync"]
+#: The nickname the Chromium phone joins with.
+NICKNAME = "Chromium Phone"
+#: After joining: how long to wait for the upgrade packet, then how long to keep watching for
+#: long-polling requests after it.
+UPGRADE_WAIT_S = 20.0
+UPGRADE_SETTLE_S = 3.0
 
 
 class _Refs(HTMLParser):
@@ -116,9 +128,82 @@ def page_bytes(base: str, pin: str) -> dict:
             "failed": [i["path"] for i in items if i["status"] != 200], **totals}
 
 
-def slow_3g_timing(base: str, pin: str, timeout: float = 60) -> dict:
+class SocketWatch:
+    """The page's Socket.IO traffic as the network sees it: long-polling requests and
+    WebSockets to ``/socket.io/``, and the frames sent on them, in the order Chromium reported
+    them (one sequence for all, since the upgrade is about what came after what)."""
+
+    def __init__(self, t0_ref: list[float]):
+        self.t0 = t0_ref  # [navigation start], set just before page.goto
+        self.seq = 0
+        self.polls: list[dict] = []  # {seq, t, method}
+        self.sockets: list[dict] = []  # {url, seq, t, upgrade_seq, upgrade_t, closed_t, ...}
+
+    def _tick(self) -> tuple[int, float]:
+        self.seq += 1
+        return self.seq, round(time.monotonic() - self.t0[0], 3)
+
+    def on_request(self, request) -> None:
+        parts = urllib.parse.urlsplit(request.url)
+        if "/socket.io/" not in parts.path:
+            return
+        query = urllib.parse.parse_qs(parts.query)
+        if query.get("transport") == ["polling"]:
+            seq, t = self._tick()
+            self.polls.append({"seq": seq, "t": t, "method": request.method,
+                               "handshake": "sid" not in query})
+
+    def on_websocket(self, ws) -> None:
+        if "/socket.io/" not in urllib.parse.urlsplit(ws.url).path:
+            return
+        seq, t = self._tick()
+        rec = {"seq": seq, "opened_s": t, "upgrade_seq": None, "upgrade_s": None,
+               "probe_answered_s": None, "closed_s": None, "frames_sent": 0,
+               "frames_received": 0}
+        self.sockets.append(rec)
+
+        def sent(payload):
+            rec["frames_sent"] += 1
+            if payload == "5" and rec["upgrade_seq"] is None:
+                rec["upgrade_seq"], rec["upgrade_s"] = self._tick()
+
+        def received(payload):
+            rec["frames_received"] += 1
+            if payload == "3probe" and rec["probe_answered_s"] is None:
+                rec["probe_answered_s"] = self._tick()[1]
+
+        def closed(_ws=None):
+            rec["closed_s"] = self._tick()[1]
+
+        ws.on("framesent", sent)
+        ws.on("framereceived", received)
+        ws.on("close", closed)
+
+    def upgraded(self) -> dict | None:
+        return next((w for w in self.sockets if w["upgrade_seq"] is not None), None)
+
+    def summary(self) -> dict:
+        up = self.upgraded()
+        after = [p for p in self.polls if up and p["seq"] > up["upgrade_seq"]]
+        if up and not after:
+            ended = "websocket" if up["closed_s"] is None else "websocket, closed"
+        else:
+            ended = "polling" if self.polls else "none"
+        return {"ended_on": ended,
+                "websocket_opened": bool(self.sockets),
+                "upgrade_sent_s": up and up["upgrade_s"],
+                "probe_answered_s": up and up["probe_answered_s"],
+                "websocket_closed_s": up and up["closed_s"],
+                "polling_requests": len(self.polls),
+                "polling_requests_after_upgrade": len(after),
+                "websockets": [{k: v for k, v in w.items() if not k.endswith("seq")}
+                               for w in self.sockets]}
+
+
+def slow_3g_timing(base: str, pin: str, timeout: float = 60, join: bool = True) -> dict:
     """Seconds from navigation start until the nickname input and the Join button are usable,
-    on emulated slow 3G, in Debian's Chromium."""
+    on emulated slow 3G, in Debian's Chromium; then (``join``) until the phone has joined the
+    game, and the transport its Socket.IO connection ended on."""
     from playwright.sync_api import sync_playwright
 
     url = f"{base}/play/{pin}"
@@ -128,6 +213,10 @@ def slow_3g_timing(base: str, pin: str, timeout: float = 60) -> dict:
             context = browser.new_context(viewport={"width": 390, "height": 844},
                                           device_scale_factor=2, is_mobile=True, has_touch=True)
             page = context.new_page()
+            t0_ref = [time.monotonic()]
+            watch = SocketWatch(t0_ref)
+            page.on("request", watch.on_request)
+            page.on("websocket", watch.on_websocket)
             cdp = context.new_cdp_session(page)
             received = {"bytes": 0, "requests": 0}
 
@@ -140,7 +229,7 @@ def slow_3g_timing(base: str, pin: str, timeout: float = 60) -> dict:
             cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
             cdp.send("Network.emulateNetworkConditions", SLOW_3G)
             ms = int(timeout * 1000)
-            t0 = time.monotonic()
+            t0 = t0_ref[0] = time.monotonic()
             page.goto(url, wait_until="commit", timeout=ms)
             page.wait_for_function(
                 """() => { const e = document.getElementById('nick');
@@ -155,13 +244,39 @@ def slow_3g_timing(base: str, pin: str, timeout: float = 60) -> dict:
             nav = page.evaluate("""() => { const n = performance.getEntriesByType('navigation')[0];
                                    return n ? {dcl: n.domContentLoadedEventEnd,
                                                load: n.loadEventEnd} : null; }""")
-            return {"nickname_input_s": round(t_nick, 3), "join_button_s": round(t_button, 3),
-                    "load_event_s": round(t_load, 3),
-                    "dom_content_loaded_ms": nav and round(nav["dcl"]),
-                    "browser_received_bytes": received["bytes"],
-                    "browser_requests": received["requests"], "conditions": SLOW_3G}
+            out = {"nickname_input_s": round(t_nick, 3), "join_button_s": round(t_button, 3),
+                   "load_event_s": round(t_load, 3),
+                   "dom_content_loaded_ms": nav and round(nav["dcl"]),
+                   "browser_received_bytes": received["bytes"],
+                   "browser_requests": received["requests"], "conditions": SLOW_3G}
+            if join:
+                try:
+                    out["join"] = _join(page, t0, watch, ms)
+                except Exception as exc:  # noqa: BLE001 - reported with what was seen
+                    out["join"] = {"error": f"{type(exc).__name__}: {str(exc)[:300]}",
+                                   **watch.summary()}
+            return out
         finally:
             browser.close()
+
+
+def _join(page, t0: float, watch: SocketWatch, ms: int) -> dict:
+    """Type a nickname, press Join, wait for the waiting screen; then for the upgrade packet
+    and a while longer, watching for long-polling requests."""
+    page.fill("#nick", NICKNAME, timeout=ms)
+    t_typed = time.monotonic() - t0
+    page.click("#join-btn", timeout=ms)
+    page.locator("#v-wait").wait_for(state="visible", timeout=ms)
+    t_joined = time.monotonic() - t0
+    waited = 0.0
+    while watch.upgraded() is None and waited < UPGRADE_WAIT_S:
+        page.wait_for_timeout(100)  # lets Playwright deliver the network events
+        waited += 0.1
+    page.wait_for_timeout(UPGRADE_SETTLE_S * 1000)
+    nick = page.locator("#wait-nick").text_content(timeout=ms)
+    return {"joined_s": round(t_joined, 3), "nickname_typed_s": round(t_typed, 3),
+            "nickname_shown": nick, "watched_until_s": round(time.monotonic() - t0, 3),
+            **watch.summary()}
 
 
 def measure(base: str, pin: str, browser: bool = True) -> dict:
@@ -190,7 +305,24 @@ def describe(r: dict) -> str:
                      f"Join button after {s['join_button_s']:.2f} s "
                      f"(load event {s['load_event_s']:.2f} s; browser received "
                      f"{s['browser_received_bytes']:,} bytes in {s['browser_requests']} requests)")
+        j = s.get("join") or {}
+        if j:
+            lines.append(describe_join(j))
     return "\n".join(lines)
+
+
+def describe_join(j: dict) -> str:
+    if j.get("joined_s") is None:
+        return (f"slow 3G join: {j.get('error')} (ended on {j.get('ended_on')}, "
+                f"{j.get('polling_requests')} long-polling requests)")
+    up = j.get("upgrade_sent_s")
+    return (f"slow 3G join: joined (waiting screen) after {j['joined_s']:.2f} s; Socket.IO "
+            f"ended on {j['ended_on']} ({j['polling_requests']} long-polling requests, "
+            + (f"upgrade packet sent at {up:.2f} s, "
+               f"{j['polling_requests_after_upgrade']} long-polling requests after it"
+               if up is not None else "no upgrade packet sent"
+               + ("" if j.get("websocket_opened") else ", no WebSocket opened"))
+            + ")")
 
 
 if __name__ == "__main__":

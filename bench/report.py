@@ -27,6 +27,10 @@ KB_PER_PLAYER_MAX = 50.0
 PAGE_KB_MAX = 60.0
 SLOW_3G_MAX_S = 3.0
 #: Printed with the two-to-one-process throughput ratio (no limit: the issue sets none).
+#: Printed with the transports' figures.
+TRANSPORT_NOTE = ("players connect as the scenario's name says: WebSocket only (game…, bare…), "
+                  "the browser's way — long-polling, then the upgrade to WebSocket "
+                  "(browser…, barebrowser…), or long-polling only (polling…, barepolling…)")
 CLUSTER_NOTE = ("on a 2-core machine shared with the load generator a second process cannot add "
                 "cores, so the ratio mainly shows the cost of the cluster path (nginx, Redis, "
                 "a second process), not the capacity of a real multi-core machine")
@@ -68,15 +72,61 @@ def _games(results: dict, **match) -> list[tuple[str, dict]]:
     return out
 
 
+def transport_of(r: dict) -> str:
+    """The transport of a scenario's players (results written before there was a choice were
+    all WebSocket)."""
+    return r.get("transport") or "websocket"
+
+
+#: The figures compared across transports: label -> how to read it from a scenario's results.
+TRANSPORT_FIGURES = (
+    ("round_median_s", lambda r: r.get("round_median_s")),
+    ("round_max_s", lambda r: r.get("round_max_s")),
+    ("ack_p95_ms", lambda r: (r.get("ack_ms") or {}).get("p95")),
+    ("joins_per_s", lambda r: (r.get("joins") or {}).get("joins_per_s")),
+    ("kb_per_player", lambda r: r.get("kb_per_player")),
+    ("cpu_s_per_1000_answers", lambda r: r.get("cpu_s_per_1000_answers")),
+    ("answers_per_s", lambda r: r.get("answers_per_s")),
+)
+
+#: scenario name prefixes at the reference size: (project, bare) for each transport
+TRANSPORT_SCENARIOS = {"websocket": ("game", "bare"), "browser": ("browser", "barebrowser"),
+                       "polling": ("polling", "barepolling")}
+
+
+def _round_ratio(a: dict | None, b: dict | None):
+    if a and b and a.get("round_median_s") and b.get("round_median_s"):
+        return round(a["round_median_s"] / b["round_median_s"], 2)
+    return None
+
+
 def comparisons(results: dict) -> dict:
     ref = results["reference_players"]
     sc = results["scenarios"]
     out: dict = {}
     project, bare = sc.get(f"game{ref}"), sc.get(f"bare{ref}")
-    if project and bare and project.get("round_median_s") and bare.get("round_median_s"):
-        out["round_ratio_project_to_bare"] = round(
-            project["round_median_s"] / bare["round_median_s"], 2)
+    if (ratio := _round_ratio(project, bare)) is not None:
+        out["round_ratio_project_to_bare"] = ratio
         out["round_ratio_players"] = ref
+    for transport in ("browser", "polling"):
+        name, bare_name = (f"{p}{ref}" for p in TRANSPORT_SCENARIOS[transport])
+        if (ratio := _round_ratio(sc.get(name), sc.get(bare_name))) is not None:
+            out[f"round_ratio_{transport}_to_bare_{transport}"] = ratio
+    figures: dict = {}
+    names = {t: f"{p}{ref}" for t, (p, _) in TRANSPORT_SCENARIOS.items()}
+    present = {t: sc[n] for t, n in names.items() if n in sc and not sc[n].get("skipped")
+               and not sc[n].get("error")}
+    if len(present) > 1 and "websocket" in present:
+        for label, get in TRANSPORT_FIGURES:
+            row = {t: get(r) for t, r in present.items()}
+            ws = row["websocket"]
+            for t in present:
+                if t != "websocket":
+                    row[f"{t}_over_websocket"] = (round(row[t] / ws, 2)
+                                                  if ws and row[t] is not None else None)
+            figures[label] = row
+        out["transports"] = {"players": ref, "scenarios": {t: names[t] for t in present},
+                             "figures": figures}
     ev = sc.get(f"eventlet{ref}")
     if project and ev and not ev.get("skipped"):
         rows = {}
@@ -140,7 +190,8 @@ def targets(results: dict) -> list[dict]:
         f"needs game{ref} and bare{ref}")
 
     singles = [(n, r) for n, r in _games(results, server="project", mode="gevent", games=1)
-               if not r.get("skipped") and not r.get("processes")]
+               if not r.get("skipped") and not r.get("processes")
+               and transport_of(r) == "websocket"]
     if singles:
         name, big = max(singles, key=lambda x: x[1]["players"])
         done = big.get("completed") is True
@@ -201,8 +252,32 @@ def targets(results: dict) -> list[dict]:
             add("slow 3G: nickname input and Join button usable",
                 f"{s3g['nickname_input_s']:.2f} s / {s3g['join_button_s']:.2f} s",
                 f"< {SLOW_3G_MAX_S:.0f} s", worst < SLOW_3G_MAX_S)
+        j = s3g.get("join")
+        phone = "the phone page in Chromium on slow 3G"
+        if not j:
+            add(f"{phone} joins and ends on WebSocket", "n/a", "websocket", None,
+                s3g.get("error", "no join measured"))
+        else:
+            polls_after = j.get("polling_requests_after_upgrade")
+            add(f"{phone} joins and ends on WebSocket (upgrade packet sent, no long-polling "
+                "request after it)",
+                f"{j.get('ended_on')}" + (f" ({j['polling_requests']} long-polling requests "
+                                          f"before the upgrade, {polls_after} after)"
+                                          if j.get("upgrade_sent_s") is not None else ""),
+                "websocket", j.get("joined_s") is not None and j.get("ended_on") == "websocket",
+                j.get("error", "") or ("no WebSocket opened" if not j.get("websocket_opened")
+                                       else "no upgrade packet sent"
+                                       if j.get("upgrade_sent_s") is None else
+                                       f"{polls_after} long-polling requests after the upgrade"))
+            out.append({"target": f"{phone}: from navigation to joined (waiting screen)",
+                        "value": f"{j['joined_s']:.2f} s" if j.get("joined_s") is not None
+                        else "n/a", "limit": "none", "result": "INFO",
+                        "detail": "" if j.get("upgrade_sent_s") is None else
+                        f"upgrade packet sent at {j['upgrade_sent_s']:.2f} s"})
     else:
         add("phone page weight", "n/a", f"<= {PAGE_KB_MAX:.0f} KB", None)
+
+    out += transport_targets(results, comp)
 
     clusters = [n for n, r in sc.items() if r.get("processes")]
     if clusters:  # informational: the issue asks for the figure, not for a limit
@@ -222,6 +297,74 @@ def targets(results: dict) -> list[dict]:
     return out
 
 
+def transport_targets(results: dict, comp: dict) -> list[dict]:
+    """The targets of browser-like and long-polling-only players (when those scenarios ran)."""
+    ref = results["reference_players"]
+    sc = results["scenarios"]
+    out: list[dict] = []
+    if not any(transport_of(r) != "websocket" for r in sc.values() if r.get("kind") == "game"):
+        return out
+
+    def add(name, value, limit, ok, detail="", info=False):
+        out.append({"target": name, "value": value, "limit": limit,
+                    "result": "INFO" if info else "SKIP" if ok is None else
+                    ("PASS" if ok else "FAIL"), "detail": detail})
+
+    think = (results.get("options") or {}).get("think_s")
+    browser, bare_browser = f"browser{ref}", f"barebrowser{ref}"
+    ratio = None if think else comp.get("round_ratio_browser_to_bare_browser")
+    add(f"round time at {ref:,} browser-like players (long-polling, then WebSocket) within "
+        f"{ROUND_RATIO_MAX}x the bare server with the same clients",
+        f"{ratio}x" if ratio is not None else "n/a", f"<= {ROUND_RATIO_MAX}x",
+        None if ratio is None else ratio <= ROUND_RATIO_MAX,
+        f"median round, {browser} / {bare_browser}" if ratio is not None else
+        "the rounds include think time" if think else f"needs {browser} and {bare_browser}")
+
+    for name, r in sc.items():
+        if r.get("kind") != "game" or transport_of(r) != "browser" or r.get("skipped"):
+            continue
+        up = r.get("upgrade") or {}
+        on_ws, joined = up.get("players_on_websocket_after_join"), up.get("players_joined")
+        where = "the bare server" if r.get("server") == "bare" else "the project"
+        add(f"browser-like players on WebSocket after joining ({name}, {where})",
+            f"{on_ws:,}/{joined:,}" if joined else "n/a", "all",
+            (on_ws == joined and up.get("hosts_on_websocket") == up.get("hosts"))
+            if joined else None,
+            r.get("error", "") if not joined else
+            f"still on long-polling: {joined - on_ws} players; hosts on WebSocket "
+            f"{up.get('hosts_on_websocket')}/{up.get('hosts')}; at the end of the game "
+            f"{up.get('players_on_websocket_at_end')} players on WebSocket")
+
+    pollings = [(n, r) for n, r in sc.items() if r.get("kind") == "game"
+                and transport_of(r) == "polling" and r.get("server") == "project"
+                and r.get("games") == 1 and not r.get("skipped")]
+    if pollings:
+        name, big = max(pollings, key=lambda x: x[1]["players"])
+        qs = big.get("questions") or []
+        n_done = sum(1 for q in qs if q["round_s"] is not None)
+        heard, joined = big.get("players_game_over"), (big.get("joins") or {}).get("ok")
+        add(f"every question of the {big['players']:,}-player long-polling-only game completes",
+            f"{n_done}/{len(qs)} questions" + ("" if big.get("games_over") else ", no game:over")
+            + (f"; {heard:,}/{joined:,} players heard game:over" if heard is not None and joined
+               else ""), "all", big.get("completed") is True, big.get("error", ""))
+    ratio = comp.get("round_ratio_polling_to_bare_polling")
+    if ratio is not None or f"polling{ref}" in sc:
+        add(f"round time at {ref:,} long-polling-only players, project / bare server with the "
+            "same clients", f"{ratio}x" if ratio is not None else "n/a", "none", None,
+            "median round" if ratio is not None else f"needs polling{ref} and barepolling{ref}",
+            info=True)
+
+    figs = (comp.get("transports") or {}).get("figures") or {}
+    if "browser" in (figs.get("cpu_s_per_1000_answers") or {}):
+        cpu, kb = figs["cpu_s_per_1000_answers"], figs["kb_per_player"]
+        add(f"browser-like players at {ref:,}: server CPU s per 1,000 answers, KB per player",
+            f"{_f(cpu.get('browser'), '{}')} s, {_f(kb.get('browser'), '{}')} KB "
+            f"(WebSocket only: {_f(cpu.get('websocket'), '{}')} s, "
+            f"{_f(kb.get('websocket'), '{}')} KB)", "none", None,
+            f"memory limit for WebSocket players: < {KB_PER_PLAYER_MAX:.0f} KB", info=True)
+    return out
+
+
 # ----- tables -----------------------------------------------------------------------------------
 
 def _f(x, fmt="{:,.2f}", none="–"):
@@ -234,7 +377,7 @@ def rows(results: dict) -> list[list[str]]:
         if r.get("kind") == "page":
             continue
         if r.get("skipped"):
-            out.append([name, "", "", "", "", "", "", "", "", "skipped", ""])
+            out.append([name, "", "", "", "", "", "", "", "", "", "skipped", ""])
             continue
         who = ("bare " if r.get("server") == "bare" else "") + r.get("mode", "")
         if r.get("processes"):
@@ -250,12 +393,13 @@ def rows(results: dict) -> list[list[str]]:
         if other is None:
             other = (r.get("before") or {}).get("other_cores")
         other = _f(other, "{:.2f}")
+        transport = transport_cell(r)
         if r.get("kind") == "joins":
-            out.append([name, f"{players} ({who})", _f(joins, "{:,.0f}"), "", "",
+            out.append([name, f"{players} ({who})", transport, _f(joins, "{:,.0f}"), "", "",
                         f"join p95 {_f((r.get('joins') or {}).get('p95_ms'), '{:,.0f}')}",
                         _f(r.get("kb_per_player"), "{:.1f}"), "", "", done, other])
             continue
-        out.append([name, f"{players} ({who})", _f(joins, "{:,.0f}"),
+        out.append([name, f"{players} ({who})", transport, _f(joins, "{:,.0f}"),
                     _f(r.get("round_median_s")), _f(r.get("round_max_s")),
                     f"{_f(ack.get('p50'), '{:.0f}')}/{_f(ack.get('p95'), '{:.0f}')}/"
                     f"{_f(ack.get('p99'), '{:.0f}')}",
@@ -265,21 +409,48 @@ def rows(results: dict) -> list[list[str]]:
     return out
 
 
-HEAD = ["scenario", "players", "joins/s", "round p50 s", "round max s", "ack ms p50/p95/p99",
-        "KB/player", "CPU s/1k ans", "answers/s", "complete", "other load"]
+def transport_cell(r: dict) -> str:
+    """``websocket``, ``polling``, or ``browser`` with how many players ended on WebSocket."""
+    t = transport_of(r)
+    up = r.get("upgrade")
+    if t == "browser" and up and up.get("players_joined"):
+        return (f"browser → ws {up['players_on_websocket_after_join']:,}/"
+                f"{up['players_joined']:,}")
+    return t
+
+
+HEAD = ["scenario", "players", "transport", "joins/s", "round p50 s", "round max s",
+        "ack ms p50/p95/p99", "KB/player", "CPU s/1k ans", "answers/s", "complete", "other load"]
+
+
+TRANSPORT_WORDS = {"websocket": "WebSocket-only", "browser": "browser-like",
+                   "polling": "long-polling-only"}
 
 
 def text_table(results: dict) -> str:
     body = rows(results)
     widths = [max(len(h), *(len(r[i]) for r in body)) if body else len(h)
               for i, h in enumerate(HEAD)]
-    line = lambda cells: "  ".join(c.ljust(w) if i < 2 else c.rjust(w)  # noqa: E731
+    line = lambda cells: "  ".join(c.ljust(w) if i < 3 else c.rjust(w)  # noqa: E731
                                    for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
     out = [line(HEAD), line(["-" * w for w in widths])] + [line(r) for r in body]
     comp = results.get("comparisons") or {}
     if "round_ratio_project_to_bare" in comp:
         out.append(f"\nround time, project / bare server at {comp['round_ratio_players']:,} "
                    f"players: {comp['round_ratio_project_to_bare']}x")
+    for t in ("browser", "polling"):
+        if f"round_ratio_{t}_to_bare_{t}" in comp:
+            out.append(f"round time, project / bare server, {TRANSPORT_WORDS[t]} players: "
+                       f"{comp[f'round_ratio_{t}_to_bare_{t}']}x")
+    if "transports" in comp:
+        tr = comp["transports"]
+        cols = list(tr["scenarios"])
+        out.append(f"transports at {tr['players']:,} players ("
+                   + ", ".join(f"{t}: {n}" for t, n in tr["scenarios"].items()) + "):")
+        for k, v in tr["figures"].items():
+            out.append(f"  {k:24} " + "  ".join(
+                f"{t} {_f(v.get(t), '{}')}" + (f" ({_f(v.get(f'{t}_over_websocket'), '{}')}x)"
+                                               if t != "websocket" else "") for t in cols))
     if "eventlet_vs_gevent" in comp:
         out.append(f"eventlet vs gevent at {comp['eventlet_players']:,} players:")
         for k, v in comp["eventlet_vs_gevent"].items():
@@ -324,6 +495,24 @@ def markdown(results: dict) -> str:
         lines += ["", f"Round time, project / bare Flask-SocketIO server at "
                       f"{comp['round_ratio_players']:,} players: "
                       f"**{comp['round_ratio_project_to_bare']}×**."]
+    for t in ("browser", "polling"):
+        if f"round_ratio_{t}_to_bare_{t}" in comp:
+            lines += ["", f"Round time, project / bare Flask-SocketIO server with "
+                          f"{TRANSPORT_WORDS[t]} players at {results['reference_players']:,}: "
+                          f"**{comp[f'round_ratio_{t}_to_bare_{t}']}×**."]
+    if "transports" in comp:
+        tr = comp["transports"]
+        cols = list(tr["scenarios"])
+        lines += ["", f"Transports at {tr['players']:,} players (one game; "
+                      + ", ".join(f"{TRANSPORT_WORDS[t]}: `{n}`" for t, n in
+                                  tr["scenarios"].items()) + "):", "",
+                  "| figure | " + " | ".join(TRANSPORT_WORDS[t] for t in cols) + " |",
+                  "|---|" + "|".join("---" for _ in cols) + "|"]
+        for k, v in tr["figures"].items():
+            lines.append(f"| {k.replace('_', ' ')} | " + " | ".join(
+                _f(v.get(t), "{}") + (f" ({_f(v.get(f'{t}_over_websocket'), '{}')}×)"
+                                      if t != "websocket" and v.get(t) is not None else "")
+                for t in cols) + " |")
     if "eventlet_vs_gevent" in comp:
         ev = comp["eventlet_vs_gevent"]
         lines += ["", f"eventlet vs gevent at {comp['eventlet_players']:,} players: "
@@ -345,6 +534,15 @@ def markdown(results: dict) -> str:
                   + (f"; on slow 3G the nickname input is usable after "
                      f"{s3g['nickname_input_s']:.2f} s and the Join button after "
                      f"{s3g['join_button_s']:.2f} s" if "nickname_input_s" in s3g else "") + "."]
+        j = s3g.get("join") or {}
+        if j.get("joined_s") is not None:
+            lines[-1] += (f" Chromium, as a phone on slow 3G, joined (waiting screen) "
+                          f"{j['joined_s']:.2f} s after navigation; its Socket.IO connection "
+                          f"ended on **{j['ended_on']}** ({j['polling_requests']} long-polling "
+                          "requests" + (f", upgrade packet sent at {j['upgrade_sent_s']:.2f} s, "
+                                        f"{j['polling_requests_after_upgrade']} long-polling "
+                                        "requests after it" if j.get("upgrade_sent_s")
+                                        is not None else ", no upgrade") + ").")
     lines += ["", "| target | measured | limit | result |", "|---|---|---|---|"]
     lines += [f"| {t['target']} | {t['value']} | {t['limit']} | {t['result']} |"
               for t in results.get("targets") or targets(results)]

@@ -18,26 +18,32 @@ from bench import report  # noqa: E402
 from bench.scenarios import Settings, parse, run  # noqa: E402
 from bench.servers import check_loopback, reap_descendants, stop_all  # noqa: E402
 
-FULL = ["page", "joins", "game500", "game1000", "bare", "hall", "eventlet", "game2000",
-        "games50x40", "procs1", "procs2"]
-QUICK = ["page", "joins", "game100", "bare", "hall", "eventlet", "games10x10"]
+FULL = ["page", "joins", "game500", "game1000", "bare", "browser", "barebrowser", "polling",
+        "barepolling", "hall", "eventlet", "game2000", "games50x40", "procs1", "procs2"]
+QUICK = ["page", "joins", "game100", "bare", "browser", "barebrowser", "polling", "barepolling",
+         "hall", "eventlet", "games10x10"]
 
 
 def options(argv=None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m bench",
         description="Load benchmark of the quiz server: games of 500 to 2,000 players, 50 games "
-                    "at once, a join storm, the bare Flask-SocketIO reference, eventlet vs "
-                    "gevent, and the phone page's weight.")
+                    "at once, a join storm, the bare Flask-SocketIO reference, players over "
+                    "WebSocket, the browser's way (long-polling, then the upgrade) and "
+                    "long-polling only, eventlet vs gevent, and the phone page's weight and "
+                    "join in Chromium.")
     p.add_argument("--quick", action="store_true",
                    help="a small smoke run (100 players, 10 games x 10) in under a minute")
     p.add_argument("--scenarios", help="comma-separated: game<N>, games<G>x<P>, joins[N], "
-                   "hall[N], bare[N], eventlet[N], procs<N>[:<G>x<P>] (G games of P players "
-                   "through nginx on N processes, PostgreSQL and Redis; default 50x40), page "
+                   "hall[N], bare[N], eventlet[N], browser[N] / barebrowser[N] (long-polling "
+                   "then the upgrade to WebSocket, as browsers connect), polling[N] / "
+                   "barepolling[N] (long-polling only), procs<N>[:<G>x<P>] (G games of P "
+                   "players through nginx on N processes, PostgreSQL and Redis; default 50x40), "
+                   "page "
                    f"(default: {','.join(FULL)}; quick: {','.join(QUICK)})")
     p.add_argument("--players", type=int, metavar="N",
-                   help="reference size for joins, hall, bare, eventlet and the targets "
-                        "(default 1000; quick 100)")
+                   help="reference size for joins, hall, bare, eventlet, browser, polling and "
+                        "their bare versions, and the targets (default 1000; quick 100)")
     p.add_argument("--url", help="benchmark this running deployment instead of starting the "
                    "server (loopback only, e.g. http://127.0.0.1:8080); it needs the bench quiz "
                    "imported and the join limits raised, see bench/README.md")
@@ -159,10 +165,17 @@ def main(argv=None) -> int:
     return code
 
 
+#: How each transport is described in the progress lines.
+TRANSPORT_WORDS = {"websocket": "over WebSocket",
+                   "browser": "browser-like (long-polling, then the upgrade to WebSocket)",
+                   "polling": "over long-polling only"}
+
+
 def describe(sc) -> str:
     if sc.kind == "page":
-        return "phone page weight and slow-3G timing"
-    who = f"{'bare Flask-SocketIO' if sc.server == 'bare' else 'project'} ({sc.mode})"
+        return "phone page weight, slow-3G timing, and a join from Chromium"
+    who = (f"{'bare Flask-SocketIO' if sc.server == 'bare' else 'project'} ({sc.mode}), "
+           f"{TRANSPORT_WORDS.get(sc.transport, sc.transport)}")
     if sc.processes:
         who = (f"through nginx on {sc.processes} project process"
                f"{'es' if sc.processes > 1 else ''} ({sc.mode}), PostgreSQL, Redis")
@@ -192,11 +205,22 @@ def summary(r: dict) -> str:
                              f"button {s3g['join_button_s']:.2f} s")
             elif s3g:
                 parts.append(f"slow 3G: {s3g.get('error')}")
+            joined = s3g.get("join") or {}
+            if joined.get("joined_s") is not None:
+                parts.append(f"joined after {joined['joined_s']:.2f} s, ended on "
+                             f"{joined.get('ended_on')}")
+            elif joined.get("error"):
+                parts.append(f"join: {joined['error']}")
     else:
         j = r.get("joins") or {}
         if j:
             parts.append(f"joins {j.get('ok')}/{j.get('ok', 0) + j.get('failed', 0)} at "
                          f"{j.get('joins_per_s')}/s")
+        up = r.get("upgrade")
+        if up:
+            on_ws, of = up["players_on_websocket_after_join"], up["players_joined"]
+            parts.append(f"{on_ws}/{of} on WebSocket after joining"
+                         + ("" if on_ws == of else " (UPGRADE FAILED for the others)"))
         if r.get("round_median_s") is not None:
             rounds = " ".join(_f(q.get("round_s")) for q in r.get("questions") or [])
             parts.append(f"rounds {rounds} s")
@@ -216,6 +240,9 @@ def summary(r: dict) -> str:
             parts.append(f"load generator {r['loadgen_busy']:.2f} cores busy")
         if "completed" in r:
             parts.append("complete" if r["completed"] else "NOT complete")
+        heard, joined = r.get("players_game_over"), (r.get("joins") or {}).get("ok")
+        if heard is not None and joined and heard < joined:
+            parts.append(f"only {heard}/{joined} players heard game:over")
         other = (r.get("play") or {}).get("other_cores")
         if other is not None and other >= 0.2:
             parts.append(f"WARNING: other processes used {other:.2f} cores meanwhile")

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cluster import Cluster
-from .loadgen import Host, Pool
+from .loadgen import TRANSPORTS, Host, Pool
 from .servers import (Remote, Server, create_game, cpu_seconds, spawn, stop, system_busy_seconds,
                       total, wait_quiet)
 
@@ -58,6 +58,7 @@ class Scenario:
     mode: str = "gevent"
     think: float | None = None  # players answer after a random 0..think s (None: --think)
     processes: int = 0  # >= 1: that many server processes behind nginx, PostgreSQL + Redis
+    transport: str = "websocket"  # websocket | browser (polling, then the upgrade) | polling
 
     @property
     def total_players(self) -> int:
@@ -70,9 +71,16 @@ CLUSTER_GAMES, CLUSTER_PLAYERS = 50, 40
 
 def parse(name: str, ref: int) -> Scenario:
     """``game1000``, ``games50x40``, ``joins`` / ``joins1000``, ``hall`` / ``hall1000``,
-    ``bare`` / ``bare1000``, ``eventlet`` / ``eventlet1000``, ``page``, and ``procs<N>`` /
+    ``bare`` / ``bare1000``, ``eventlet`` / ``eventlet1000``, ``page``, ``procs<N>`` /
     ``procs<N>:<G>x<P>`` (G games of P players through nginx on N processes, PostgreSQL and
-    Redis; 50 x 40 by default)."""
+    Redis; 50 x 40 by default), and the transports: ``browser`` / ``browser1000`` (players and
+    host connect the browser's way, long-polling then the upgrade to WebSocket), ``polling`` /
+    ``polling1000`` (long-polling only), ``barebrowser`` / ``barepolling`` (the same on the bare
+    server)."""
+    if m := re.fullmatch(r"(bare)?(browser|polling)(\d*)", name):
+        n = int(m[3] or ref)
+        return Scenario(f"{m[1] or ''}{m[2]}{n}", "game", 1, n,
+                        server="bare" if m[1] else "project", transport=m[2])
     if m := re.fullmatch(r"game(\d+)", name):
         return Scenario(name, "game", 1, int(m[1]))
     if m := re.fullmatch(r"games(\d+)x(\d+)", name):
@@ -100,7 +108,8 @@ def parse(name: str, ref: int) -> Scenario:
     if name == "page":
         return Scenario("page", "page")
     raise SystemExit(f"unknown scenario {name!r} (game<N>, games<G>x<P>, joins[N], hall[N], "
-                     "bare[N], eventlet[N], procs<N>[:<G>x<P>], page)")
+                     "bare[N], eventlet[N], browser[N], barebrowser[N], polling[N], "
+                     "barepolling[N], procs<N>[:<G>x<P>], page)")
 
 
 # ----- statistics -------------------------------------------------------------------------------
@@ -145,6 +154,8 @@ def run(s: Settings, sc: Scenario) -> dict:
                 if sc.processes else "--url: the deployment's async mode cannot be switched"}
     result: dict = {"kind": sc.kind, "server": sc.server, "mode": sc.mode, "games": sc.games,
                     "players": sc.players, "url": s.url if isinstance(server, Remote) else None}
+    if sc.kind != "page":
+        result["transport"] = sc.transport
     if sc.processes:
         result["processes"] = sc.processes
         result["setup"] = (f"nginx (deploy/nginx.conf) -> {sc.processes} x python wsgi.py "
@@ -194,7 +205,9 @@ def _players(s: Settings, sc: Scenario, server) -> dict:
     res: dict = {"rss_idle_kb": server.rss_kb(), "think_s": think}
     specs = [(g, info["pin"], f"Bot {n}", n) for g, info in enumerate(infos)
              for n in range(sc.players)]
-    pool = Pool(server.url, specs, s.workers, cpus=s.loadgen_cpus, think=think)
+    assert sc.transport in TRANSPORTS, sc.transport
+    pool = Pool(server.url, specs, s.workers, cpus=s.loadgen_cpus, think=think,
+                transport=sc.transport, request_timeout=s.request_timeout)
     res["workers"] = pool.n
     try:
         coro = _joins(s, server, pool, res) if sc.kind == "joins" else \
@@ -305,7 +318,8 @@ async def _game(s: Settings, sc: Scenario, server, pool: Pool, infos: list[dict]
     asyncio.get_running_loop().set_exception_handler(_quiet)
     pool.attach()
     hosts = [Host(server.url, g, info, pool, bare, s.question_timeout, sample=server.cpu,
-                  sample_loadgen=lambda: _loadgen_cpu(pool)) for g, info in enumerate(infos)]
+                  sample_loadgen=lambda: _loadgen_cpu(pool), transport=sc.transport,
+                  request_timeout=s.request_timeout) for g, info in enumerate(infos)]
     pool.on_done = lambda g, i: hosts[g].answered(i)
     profiler = _Profiler(s, sc.name, server.pids) if sc.name in s.profile else None
     try:
@@ -320,6 +334,7 @@ async def _game(s: Settings, sc: Scenario, server, pool: Pool, infos: list[dict]
         replies = await pool.command("join", s.join_limit, s.request_timeout,
                                      timeout=s.phase_timeout)
         res["joins"] = _join_summary(replies, n, "joins")
+        res["transports_after_join"] = _merge(r["transports"] for r in replies)
         for g in range(sc.games):
             pool.players_per_game[g] = sum(r["expected"].get(g, 0) for r in replies)
         await asyncio.sleep(1.0)  # the coalesced lobby updates go out
@@ -358,7 +373,8 @@ async def _game(s: Settings, sc: Scenario, server, pool: Pool, infos: list[dict]
             res["profile"] = profiler.stop()
             profiler = None
         res["rss_end_kb"] = server.rss_kb()
-        reports = await pool.command("report", timeout=60)
+        # every player should hear game:over too (the bare server has none)
+        reports = await pool.command("report", 0.0 if bare else 10.0, timeout=60)
         closed = await pool.command("close", 10.0, timeout=30)
         res["play"] = {"seconds": rnd(t1 - t0),
                        "server_cpu_s": rnd(cpu1 - cpu0) if cpu0 is not None else None,
@@ -373,12 +389,32 @@ async def _game(s: Settings, sc: Scenario, server, pool: Pool, infos: list[dict]
                      - sum(v for v in services.values() if v is not None))
             res["play"]["other_cores"] = round(max(0.0, other) / (t1 - t0), 2)
         _game_figures(sc, hosts, pool, reports, closed, res, bare)
+        _transport_figures(sc, hosts, reports, res)
     finally:
         if profiler:
             profiler.stop()
         for h in hosts:
             await h.close()
         pool.detach()
+
+
+def _transport_figures(sc: Scenario, hosts, reports, res: dict) -> None:
+    """Which transport the players and hosts were on: after joining, and at the end of the game
+    (before closing). A browser-like client still on long-polling after joining is an upgrade
+    that failed — what the phones of a class would suffer — and counts as such in the targets."""
+    after = res.get("transports_after_join") or {}
+    res["transports_at_end"] = _merge(r.get("transports") or {} for r in reports)
+    res["host_transports"] = dict(Counter(h.transport_after_join or "not joined"
+                                          for h in hosts))
+    joined = (res.get("joins") or {}).get("ok", 0)
+    if sc.transport == "browser":
+        ws = after.get("websocket", 0)
+        res["upgrade"] = {
+            "players_on_websocket_after_join": ws, "players_joined": joined,
+            "share_on_websocket": round(ws / joined, 4) if joined else None,
+            "players_on_websocket_at_end": res["transports_at_end"].get("websocket", 0),
+            "hosts_on_websocket": res["host_transports"].get("websocket", 0),
+            "hosts": len(hosts)}
 
 
 def _game_figures(sc, hosts, pool, reports, closed, res, bare) -> None:
@@ -445,6 +481,9 @@ def _game_figures(sc, hosts, pool, reports, closed, res, bare) -> None:
         # game over and every ack in), reveals, leaderboards and host round trips included
         res["answers_per_s"] = round(answers / seconds, 1)
     over = sum(1 for h in hosts if h.over.is_set())
+    if not bare:
+        # players that heard game:over before the bots were closed (of those that joined)
+        res["players_game_over"] = sum(r["events"].get("game:over", 0) for r in reports)
     res.update({
         "questions": per_q,
         "answers_ok": answers,

@@ -48,15 +48,15 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     API_TOKEN_MAX_AGE = 12 * 3600
     # Rate limits (Flask-Limiter syntax), kept in Redis when REDIS_URL is set so that every
-    # process counts together. A classroom shares one public address, so the join limit per
-    # address is generous; failed PIN and token guesses are what is held tight.
+    # process counts together. A school's phones share one public address, so joining an open
+    # game is bounded by the game's size and per connection, never per address; wrong PINs and
+    # tokens are what an address is held back for (quizapp/services/guesses.py).
     # (quizapp-memory: limits' memory storage without a timer thread per hit, quizapp/ratelimit.py)
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "quizapp-memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_LOGIN = os.environ.get("QUIZAPP_LIMIT_LOGIN", "10 per minute")
     RATELIMIT_LOGIN_USER = os.environ.get("QUIZAPP_LIMIT_LOGIN_USER", "5 per minute")
     RATELIMIT_PIN_MISSES = os.environ.get("QUIZAPP_LIMIT_PIN_MISSES", "30 per minute")
-    RATELIMIT_JOINS = os.environ.get("QUIZAPP_LIMIT_JOINS", "600 per minute")
     RATELIMIT_JOINS_PER_CONNECTION = os.environ.get("QUIZAPP_LIMIT_JOINS_PER_CONNECTION",
                                                     "10 per minute")
     # Largest number of players in one game (a school assembly is up to ~2,000).

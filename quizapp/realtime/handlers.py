@@ -22,8 +22,9 @@ from limits import parse
 from ..engine import NicknameError, Rejected, validate_class_label, validate_nickname
 from ..engine.nicknames import nickname_key
 from ..errors import error, message
-from ..extensions import db, limiter, socketio
+from ..extensions import db, socketio
 from ..models import Game as GameRow
+from ..services import guesses
 from ..services.games import can_host, help_requests, is_pin
 from .live import GameMoved, LiveGame, console_room, game_room, host_room, live_games, player_room
 from .packets import BAD_PAYLOAD
@@ -70,20 +71,42 @@ def _pin(data: dict) -> str:
     return pin
 
 
-def _live(pin: str, guess: bool = True) -> LiveGame:
-    """The live game ``pin``. A PIN that finds no game counts as a guess (rate-limited by
-    address) when it came from the client, not when it is the one a joined player has."""
+def _live(pin: str) -> LiveGame:
+    """The live game ``pin``, named by a connection already in it (no guess)."""
     live = live_games(current_app._get_current_object()).get(pin)
     if live is None:
-        if guess:
-            _count_miss()
         raise BadInput("game_not_found")
     return live
 
 
-def _within(setting: str, *keys: str) -> bool:
-    """Whether one more event fits the rate limit ``setting`` for ``keys`` (and count it)."""
-    return limiter.limiter.hit(parse(current_app.config[setting]), setting, *keys)
+def _may_try(pin: str) -> None:
+    """Refuse a PIN this address may not try now (see services/guesses.py)."""
+    if not guesses.may_try(_address(), pin):
+        raise BadInput("rate_limited")
+
+
+def _guessed(pin: str) -> LiveGame:
+    """The live game ``pin`` typed or scanned by a phone: a PIN that finds no game is a miss for
+    the address; one that does stays open to the address."""
+    live = live_games(current_app._get_current_object()).get(pin)
+    if live is None:
+        guesses.count_miss(_address())
+        raise BadInput("game_not_found")
+    guesses.remember(_address(), pin)
+    return live
+
+
+def _proven(pin: str, proof: Callable[[LiveGame], object], refusal: str):
+    """``(live game, proof)`` for a client that proves its place in game ``pin`` (a resume
+    token, a host credential): the proof works from any address. Without it, a miss; and while
+    the address is held back, ``rate_limited`` whether or not the game exists."""
+    live = live_games(current_app._get_current_object()).get(pin)
+    shown = proof(live) if live is not None else None
+    if shown:
+        return live, shown
+    _may_try(pin)
+    guesses.count_miss(_address())
+    raise BadInput("game_not_found" if live is None else refusal)
 
 
 def _join_within_connection(client: Client) -> bool:
@@ -98,17 +121,6 @@ def _join_within_connection(client: Client) -> bool:
 
 def _address() -> str:
     return request.remote_addr or "unknown"
-
-
-def _check_misses() -> None:
-    """Refuse everyone at an address that has guessed wrong PINs or tokens too often."""
-    item = parse(current_app.config["RATELIMIT_PIN_MISSES"])
-    if not limiter.limiter.test(item, "RATELIMIT_PIN_MISSES", _address()):
-        raise BadInput("rate_limited")
-
-
-def _count_miss() -> None:
-    _within("RATELIMIT_PIN_MISSES", _address())
 
 
 def _acked(name: str, fn: Callable, data: object, needs_data: bool, *args) -> dict:
@@ -213,11 +225,11 @@ def on_disconnect(*args):
 def player_join(data: dict) -> dict:
     """A phone joins with a nickname (and maybe a class label). Ack: player id, resume token,
     the cleaned nickname and the current state. The host's lobby list is updated (coalesced)."""
-    _check_misses()
     pin = _pin(data)
+    _may_try(pin)
     nickname = validate_nickname(data.get("nickname"))
     class_label = validate_class_label(data.get("class_label"))
-    live = _live(pin)
+    live = _guessed(pin)
     client = _client()
     mine = live.engine.players.get(client.player_id) if client.pin == pin else None
     if mine is not None and mine.active:
@@ -231,7 +243,8 @@ def player_join(data: dict) -> dict:
     device = data.get("device", "")
     if not isinstance(device, str) or len(device) > 100:
         raise BadInput("bad_request")
-    if not (_join_within_connection(client) and _within("RATELIMIT_JOINS", _address())):
+    # Not limited by address: a whole school joins from one (the game's size bounds it).
+    if not _join_within_connection(client):
         raise BadInput("rate_limited")
     player, token = live.join(nickname, class_label, device)
     _attach_player(live, player.id)
@@ -243,13 +256,9 @@ def player_join(data: dict) -> dict:
 def player_resume(data: dict) -> dict:
     """A phone that was here before (refresh, new socket, lost network) comes back with its
     token and gets its nickname, score and the current state. Works any number of times."""
-    _check_misses()
     pin = _pin(data)
-    live = _live(pin)
-    player = live.player_for_token(data.get("token"))
-    if player is None:
-        _count_miss()
-        raise BadInput("invalid_token")
+    token = data.get("token")
+    live, player = _proven(pin, lambda live: live.player_for_token(token), "invalid_token")
     _attach_player(live, player.id)
     return {"ok": True, "player_id": player.id, "nickname": player.nickname,
             "score": player.score, "state": live.player_state(player)}
@@ -278,7 +287,7 @@ def player_help(data: dict) -> dict:
     client = _client()
     if not client.player_id:
         raise BadInput("not_joined")
-    live = _live(client.pin, guess=False)
+    live = _live(client.pin)
     if live.engine.players.get(client.player_id) is None:
         raise BadInput("not_joined")
     request_view, duplicate = live.ask_help(client.player_id)
@@ -294,7 +303,7 @@ def player_answer(data: dict, client: Client) -> dict:
     multiple select). Stored before the ack; a repeat is acked with ``duplicate: true``."""
     if not client.player_id:
         raise BadInput("not_joined")
-    live = _live(client.pin, guess=False)
+    live = _live(client.pin)
     try:
         answer, duplicate = live.answer(client.player_id, data.get("question"),
                                         data.get("choice"))
@@ -314,14 +323,11 @@ def _hosted(data: dict) -> LiveGame:
     pin = data.get("pin", client.host_of or client.pin)
     if not is_pin(pin):
         raise BadInput("game_not_found")
-    _check_misses()
-    live = _live(pin)
-    if client.host_of != pin:
-        if not _may_host(live):
-            _count_miss()
-            raise BadInput("forbidden")
-        client.host_of = pin
-        join_room(host_room(pin))
+    if client.host_of == pin:
+        return _live(pin)
+    live, _ = _proven(pin, _may_host, "forbidden")
+    client.host_of = pin
+    join_room(host_room(pin))
     return live
 
 

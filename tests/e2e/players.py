@@ -1,4 +1,5 @@
-"""Many python-socketio players against a real server process."""
+"""Many python-socketio players against a real server process. They connect as a browser does:
+HTTP long-polling first, then the upgrade to a WebSocket (python-socketio's default transports)."""
 from __future__ import annotations
 
 import asyncio
@@ -23,8 +24,7 @@ class Bot:
         return keep
 
     async def connect(self):
-        await self.sio.connect(f"{self.url}?pin={self.pin}", transports=["websocket"],
-                               wait_timeout=20)
+        await self.sio.connect(f"{self.url}?pin={self.pin}", wait_timeout=20)
 
     async def join(self, nickname: str) -> dict:
         ack = await self.sio.call("player:join", {"pin": self.pin, "nickname": nickname}, timeout=20)
@@ -58,8 +58,8 @@ async def join_all(bots, prefix: str = "Player", batch: int = 50):
 
 async def host(url: str, game: dict) -> socketio.AsyncClient:
     h = socketio.AsyncClient(reconnection=False)
-    await h.connect(f"{url}?pin={game['pin']}", transports=["websocket"],
-                    auth={"host_token": game["host_token"]}, wait_timeout=20)
+    await h.connect(f"{url}?pin={game['pin']}", auth={"host_token": game["host_token"]},
+                    wait_timeout=20)
     ack = await h.call("host:join", {"pin": game["pin"]}, timeout=20)
     assert ack["ok"], ack
     h.state = ack["state"]

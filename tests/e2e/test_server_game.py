@@ -1,4 +1,5 @@
-"""A whole quiz against a real server process: 30 players and a host over WebSocket."""
+"""A whole quiz against a real server process: 30 players and a host, each connecting as a browser
+does (long-polling, then the upgrade to a WebSocket)."""
 from __future__ import annotations
 
 import asyncio
@@ -53,8 +54,7 @@ async def play_game(url: str, game: dict) -> dict:
     async def on_over(data):
         done.set()
 
-    await host.connect(f"{url}?pin={pin}", transports=["websocket"],
-                       auth={"host_token": game["host_token"]})
+    await host.connect(f"{url}?pin={pin}", auth={"host_token": game["host_token"]})
     state = await host.call("host:join", {"pin": pin})
     assert state["ok"] and state["state"]["phase"] == "lobby"
 
@@ -81,7 +81,7 @@ async def play_game(url: str, game: dict) -> dict:
                 finals[i] = data
 
         bind()
-        await c.connect(f"{url}?pin={pin}", transports=["websocket"])
+        await c.connect(f"{url}?pin={pin}")
         ack = await c.call("player:join", {"pin": pin, "nickname": f"Người chơi {i}"})
         assert ack["ok"], ack
         c.player_id = ack["player_id"]
@@ -90,10 +90,11 @@ async def play_game(url: str, game: dict) -> dict:
     assert (await host.call("host:start", {}))["ok"]
     await asyncio.wait_for(done.wait(), timeout=120)
     await asyncio.sleep(0.5)
+    transports = [c.transport() for c in clients + [host]]
     for c in clients + [host]:
         await c.disconnect()
     return {"sent": sent, "acks": acks, "results": results, "finals": finals, "reveals": reveals,
-            "ids": [c.player_id for c in clients]}
+            "ids": [c.player_id for c in clients], "transports": transports}
 
 
 def test_thirty_players_play_a_whole_quiz(server):
@@ -102,6 +103,7 @@ def test_thirty_players_play_a_whole_quiz(server):
     outcome = asyncio.run(play_game(server.url, game))
 
     assert all(a["ok"] for a in outcome["acks"]), [a for a in outcome["acks"] if not a["ok"]]
+    assert outcome["transports"] == ["websocket"] * (PLAYERS + 1)  # every upgrade succeeded
     assert len(outcome["acks"]) == PLAYERS * 5
     assert len(outcome["reveals"]) == 5 and len(outcome["finals"]) == PLAYERS
 

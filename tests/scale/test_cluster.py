@@ -31,8 +31,7 @@ def cluster(tmp_path, database, quiz_dir):
     url = f"http://127.0.0.1:{front}"
     env = {"DATABASE_URL": database, "REDIS_URL": REDIS, "QUIZAPP_ENV": "production",
            "QUIZAPP_SECRET_KEY": secrets.token_urlsafe(48), "QUIZAPP_PROXIES": "1",
-           "QUIZAPP_REDIS_CHANNEL": f"test-{secrets.token_hex(4)}", "QUIZAPP_PUBLIC_URL": url,
-           "QUIZAPP_LIMIT_JOINS": "10000 per minute"}
+           "QUIZAPP_REDIS_CHANNEL": f"test-{secrets.token_hex(4)}", "QUIZAPP_PUBLIC_URL": url}
     servers = [ServerProcess(tmp_path / f"p{i}", questions=quiz_dir, env=env) for i in (1, 2)]
     for s in servers:
         s.env["QUIZAPP_PUBLIC_URL"] = url
