@@ -73,7 +73,7 @@ class Phone:
         self.sio.on("question:start", self.on_question)
 
     async def start(self):
-        await self.sio.connect(f"{self.url}?pin={self.pin}", transports=["websocket"])
+        await self.sio.connect(f"{self.url}?pin={self.pin}")  # polling, then the upgrade
         ack = await self.sio.call("player:join", {"pin": self.pin, "nickname": f"Phone {self.n}"})
         assert ack["ok"], ack
         self.token = ack["token"]
@@ -120,8 +120,7 @@ class Phone:
 async def presenter(url, game, done: asyncio.Event, pause: asyncio.Event):
     """Drives a game to the end; polls its state, so it carries on after a failover."""
     sio = socketio.AsyncClient(reconnection=True, reconnection_delay=0.2, reconnection_delay_max=1)
-    await sio.connect(f"{url}?pin={game['pin']}", transports=["websocket"],
-                      auth={"host_token": game["host_token"]})
+    await sio.connect(f"{url}?pin={game['pin']}", auth={"host_token": game["host_token"]})
     started = False
     while not done.is_set():
         await asyncio.sleep(0.3)
@@ -204,12 +203,16 @@ def test_four_games_through_nginx_survive_a_killed_process(cluster, database):
         await asyncio.wait_for(asyncio.gather(*(e.wait() for e in done.values())), 120)
         for d in drivers:
             await d
+        transports = {p.sio.transport() for group in phones.values() for p in group}
         for group in phones.values():
             for p in group:
                 await p.sio.disconnect()
-        return phones, max(counts)
+        return phones, max(counts), transports
 
-    phones, moved = asyncio.run(play())
+    phones, moved, transports = asyncio.run(play())
+    # through nginx, each phone's polling requests and its WebSocket reach the same process,
+    # before the kill and after the failover
+    assert transports == {"websocket"}
     queued = watch.stop()
     # Game-wide messages go through the queue; a player's own result, sent to a phone connected
     # to the same process, does not (a few may, while a phone reconnects after the kill).

@@ -34,7 +34,7 @@ def test_a_players_result_reaches_its_newest_connection_on_another_process(tmp_p
         def client(url, **kwargs) -> socketio.Client:
             c = socketio.Client(reconnection=False)
             clients.append(c)
-            c.connect(f"{url}?pin={pin}", transports=["websocket"], **kwargs)
+            c.connect(f"{url}?pin={pin}", **kwargs)  # polling, then the upgrade
             return c
 
         host = client(a.url, auth={"host_token": game["host_token"]})
