@@ -335,6 +335,7 @@ async def _game(s: Settings, sc: Scenario, server, pool: Pool, infos: list[dict]
                                      timeout=s.phase_timeout)
         res["joins"] = _join_summary(replies, n, "joins")
         res["transports_after_join"] = _merge(r["transports"] for r in replies)
+        res["transports_after_join_per_worker"] = [r["transports"] for r in replies]
         for g in range(sc.games):
             pool.players_per_game[g] = sum(r["expected"].get(g, 0) for r in replies)
         await asyncio.sleep(1.0)  # the coalesced lobby updates go out
