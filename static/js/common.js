@@ -145,5 +145,19 @@ const Quiz = (() => {
     });
   }
 
-  return { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, SHAPES };
+  /** When the network comes back or the screen wakes: connect now rather than at the client's
+      next back-off step (up to several seconds), or, if the socket still looks connected, call
+      `resync` to ask the server for the state. Sending it also lets the client see at once a
+      connection that died while the phone slept (an expired heartbeat closes it). */
+  function onWake(socket, resync) {
+    const wake = () => {
+      if (document.visibilityState !== "visible") return;
+      if (!socket.connected) socket.connect();
+      else resync();
+    };
+    window.addEventListener("online", wake);
+    document.addEventListener("visibilitychange", wake);
+  }
+
+  return { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, SHAPES };
 })();

@@ -3,7 +3,7 @@
    reconnect asks the server for the state and draws it again. */
 "use strict";
 (() => {
-  const { $, t, el, tile, timing, countdown, fullClock, toast, netBanner } = Quiz;
+  const { $, t, el, tile, timing, countdown, fullClock, toast, netBanner, onWake } = Quiz;
   const pin = JSON.parse($("cfg").textContent).pin;
   const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
   const TITLE = document.title;
@@ -59,6 +59,7 @@
 
   netBanner(socket, $("net"));
   socket.on("connect", join);
+  onWake(socket, join);
 
   /** On every (re)connect: this socket is the presenter's console again, and the state is
       drawn from the ack (help requests included). */

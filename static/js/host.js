@@ -2,7 +2,7 @@
    A reload or a reconnect asks the server for the state and draws it again. */
 "use strict";
 (() => {
-  const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, SHAPES } = Quiz;
+  const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, SHAPES } = Quiz;
   const pin = JSON.parse($("cfg").textContent).pin;
   const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
 
@@ -44,6 +44,7 @@
 
   netBanner(socket, $("net"));
   socket.on("connect", join);
+  onWake(socket, join);
 
   function join() {
     socket.timeout(8000).emit("host:join", { pin }, (err, ack) => {

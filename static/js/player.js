@@ -1,9 +1,11 @@
 /* The phone: join, wait, answer, see the result, the leaderboard and the safety summary.
-   The resume token survives refreshes and lost networks; an answer is re-sent until acked.
+   The resume token survives refreshes and lost networks; an answer is re-sent until acked, and
+   one tapped while offline is kept and sent when the phone is back (or said not to count if its
+   question closed meanwhile).
    "I need help" is there at all times: a private request to the presenter, and the helplines. */
 "use strict";
 (() => {
-  const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner } = Quiz;
+  const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake } = Quiz;
   const pin = JSON.parse($("cfg").textContent).pin;
   const NAMES = JSON.parse($("names").textContent);
   const KEY = "quiz:" + pin;
@@ -74,6 +76,11 @@
 
   netBanner(socket, $("net"));
   socket.on("connect", () => (me ? resume() : $("v-connect").hidden || toJoin()));
+  onWake(socket, () => me && resume());
+  socket.on("disconnect", () => {
+    // an answer on its way: now it waits on this phone for the connection
+    if (pending && !$("v-sent").hidden) sent(pending.choice, "sending");
+  });
   show(me ? "v-connect" : "v-join");
 
   /** Come back into the game with the stored token: after a refresh and after every reconnect. */
@@ -141,6 +148,10 @@
 
   /** Draw the screen for a State from a join or resume ack. */
   function draw(s, again) {
+    if (pending && !(s.phase === "question" && s.question && s.question.index === pending.question)) {
+      settle(pending);
+      pending = null;
+    }
     if (s.phase === "question" && s.question) return question(s.question, s.answered);
     if (s.phase === "reveal" || s.phase === "leaderboard") {
       reveal = s.reveal || null;
@@ -163,7 +174,10 @@
     const same = q && q.index === data.index && !$("v-q").hidden;
     stop();
     q = data;
-    if (answered) return sent(answered, "ok");
+    if (answered) {
+      pending = null; // it arrived before the connection went
+      return sent(answered, "ok");
+    }
     if (pending && pending.question === data.index) {
       sent(pending.choice, "sending");
       return send();
@@ -261,15 +275,31 @@
     });
   }
 
-  /** After answering: the chosen shapes and what happens next. */
+  /** An answer kept while offline whose question has closed since. Sent once more, the server
+      says whether it had arrived in time (the same answer again is acknowledged as a duplicate)
+      or not (not_accepting): then the phone says it did not count. */
+  function settle(p) {
+    socket.timeout(6000).emit("player:answer", { question: p.question, choice: p.choice }, (err, ack) => {
+      if (err || ack.ok || ack.error !== "not_accepting") return;
+      const note = t("not_counted", { n: p.question + 1 });
+      if (!$("v-res").hidden && result && result.index === p.question) {
+        $("res-note").hidden = false;
+        text("res-note", note);
+      } else toast(note, 8000);
+    });
+  }
+
+  /** After answering: the chosen shapes and what happens next ("sending" while offline: kept on
+      this phone until the connection is back). */
   function sent(choice, how, message) {
     stop();
+    if (how === "sending" && !socket.connected) how = "queued";
     const box = $("sent-tiles");
     box.textContent = "";
     for (const i of choice == null ? [] : [].concat(choice)) box.append(tile(i, "", "span"));
     $("v-sent").className = "view center sent-" + how;
-    text("sent-title", t({ ok: "sent", sending: "sending", late: "timeup" }[how]));
-    text("sent-msg", message || t(how === "late" ? "timeup_wait" : "sent_wait"));
+    text("sent-title", t({ ok: "sent", sending: "sending", queued: "queued", late: "timeup" }[how]));
+    text("sent-msg", message || t({ late: "timeup_wait", queued: "queued_wait" }[how] || "sent_wait"));
     show("v-sent");
   }
 
@@ -284,6 +314,7 @@
     text("res-streak", "🔥 " + t("streak", { n: r.streak }));
     text("res-score", r.score);
     text("res-rank", rank(r.rank, r.players));
+    $("res-note").hidden = true;
     lesson(r.index);
     show("v-res");
     window.scrollTo(0, 0);

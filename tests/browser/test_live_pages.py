@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from tests.support import ADMIN_PASSWORD
 
-from .conftest import watch_console
+from .conftest import Transport, watch_console
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +19,7 @@ def test_lobby_join_answer_reveal(server, browser, tmp_path):
 
     projector = browser.new_page(viewport={"width": 1280, "height": 720})
     watch_console(projector, errors)
+    projector_net = Transport(projector)
     projector.goto(server.url + "/login")
     projector.fill("#username", "admin")
     projector.fill("#password", ADMIN_PASSWORD)
@@ -34,6 +35,7 @@ def test_lobby_join_answer_reveal(server, browser, tmp_path):
                                         has_touch=True)
     phone = phone_context.new_page()
     watch_console(phone, errors)
+    phone_net = Transport(phone)
     phone.goto(game["join_url"])
     phone.fill("#nick", "Cú <b>Mèo</b>")
     phone.click("#join-btn")
@@ -43,6 +45,8 @@ def test_lobby_join_answer_reveal(server, browser, tmp_path):
     expect(phone.locator("#v-wait")).to_be_visible()
     expect(projector.locator("#chips")).to_contain_text("Cú Mèo")
     expect(projector.locator("#count")).to_have_text("1")
+    phone_net.assert_on_websocket()  # joined over the WebSocket, after starting on polling
+    projector_net.assert_on_websocket()
 
     # a refresh keeps the player (token in localStorage)
     phone.reload()
@@ -88,4 +92,7 @@ def test_lobby_join_answer_reveal(server, browser, tmp_path):
     expect(phone.locator("#v-over")).to_be_visible()
     expect(phone.locator("a[href='tel:111']")).to_be_visible()
     expect(phone.locator("a[href='tel:113']")).to_be_visible()
+    # the whole game went over the WebSocket: no polling request since the upgrade
+    phone_net.assert_on_websocket(timeout=0)
+    projector_net.assert_on_websocket(timeout=0)
     assert not errors, errors

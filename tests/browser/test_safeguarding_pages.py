@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.support import ADMIN_PASSWORD
 
-from .conftest import watch_console
+from .conftest import Transport, watch_console
 
 pytestmark = pytest.mark.browser
 PHONE = {"viewport": {"width": 360, "height": 740}, "is_mobile": True, "has_touch": True}
@@ -27,8 +27,10 @@ def english(browser, errors: list, **options):
     return context, page
 
 
-def presenter(browser, server, game, errors: list, console: bool = True):
-    """The presenter signed in, with the projector and (in another tab) the console."""
+def presenter(browser, server, game, errors: list, console: bool = True,
+              nets: list | None = None):
+    """The presenter signed in, with the projector and (in another tab) the console; with
+    ``nets``, the projector's and the console's Socket.IO traffic is watched (``Transport``)."""
     context, projector = english(browser, errors, viewport={"width": 1280, "height": 720})
     projector.goto(server.url + "/lang/en")
     projector.goto(server.url + "/login")
@@ -38,12 +40,16 @@ def presenter(browser, server, game, errors: list, console: bool = True):
     expect(projector).not_to_have_url(re.compile(r"/login"))
     frames: list[str] = []
     projector.on("websocket", lambda ws: ws.on("framereceived", lambda f: frames.append(str(f))))
+    if nets is not None:
+        nets.append(Transport(projector))
     projector.goto(game["host_url"])
     expect(projector.locator("#v-lobby")).to_be_visible()
     desk = None
     if console:
         desk = context.new_page()
         watch_console(desk, errors)
+        if nets is not None:
+            nets.append(Transport(desk))
         desk.goto(f"{server.url}/host/{game['pin']}/console")
         expect(desk.locator("#phase")).to_have_text("Lobby")
     return projector, desk, frames
@@ -66,10 +72,12 @@ def join(browser, server, game, nickname: str, errors: list, context=None):
 def test_help_reaches_the_console_only(server, browser):
     game = server.create_game(server.token())
     errors: list[str] = []
-    projector, desk, projector_frames = presenter(browser, server, game, errors)
+    nets: list[Transport] = []
+    projector, desk, projector_frames = presenter(browser, server, game, errors, nets=nets)
 
     # before joining, the button shows the helplines only: there is nobody to tell yet
     context, phone = english(browser, errors, **PHONE)
+    nets.append(Transport(phone))
     phone.goto(server.url + "/lang/en")
     phone.goto(game["join_url"])
     phone.click("#help-btn")
@@ -87,6 +95,8 @@ def test_help_reaches_the_console_only(server, browser):
     assert re.fullmatch(r"[A-Za-z0-9_-]{22}", device), device
     expect(desk.locator("#plist")).to_contain_text("Cú Mèo")
     expect(desk.locator("#help")).to_be_hidden()
+    for net in nets:  # the projector, the console and the phone are on their WebSockets
+        net.assert_on_websocket()
 
     # the phone asks first, then tells the presenter and shows the helplines
     phone.click("#help-btn")
@@ -126,6 +136,8 @@ def test_help_reaches_the_console_only(server, browser):
     expect(desk.locator("#help-badge")).to_be_hidden()
     expect(desk).not_to_have_title(re.compile(r"^\("))
     expect(phone.locator("#toast")).to_have_text(SEEN)
+    for net in nets:
+        net.assert_on_websocket(timeout=0)
     assert not errors, errors
 
 
