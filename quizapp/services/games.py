@@ -109,11 +109,13 @@ def join_url(pin: str) -> str:
 
 
 def game_links(game: Game) -> dict:
+    """The session's addresses, all on the public address (the one phones and QR codes use)."""
+    base = public_base_url()
     return {
         "pin": game.pin,
         "join_url": join_url(game.pin),
-        "host_url": url_for("host.projector", pin=game.pin, _external=True),
-        "qr_url": url_for("play.qr", pin=game.pin, _external=True),
+        "host_url": base + url_for("host.projector", pin=game.pin),
+        "qr_url": base + url_for("play.qr", pin=game.pin),
     }
 
 

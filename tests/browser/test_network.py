@@ -155,6 +155,7 @@ def test_phones_come_back_from_a_lost_network_and_a_sleeping_screen(server, brow
     expect(projector.locator("#v-reveal")).to_be_visible()
     expect(projector.locator("#r-ans")).to_have_text("3")
     for phone in (a, b, c):
+        expect(phone.locator("#v-res")).to_be_visible()
         expect(phone.locator("#res-title")).to_have_text("Correct!")
     expect(b.locator("#res-score")).not_to_have_text("0")
     assert int(a.locator("#res-score").inner_text()) > int(c.locator("#res-score").inner_text())

@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import secrets
-import shutil
-import subprocess
-import time
 
 import psycopg
 import pytest
@@ -15,49 +11,12 @@ import redis
 import requests
 import socketio
 
-from bench.cluster import nginx_config
-from tests.support import REDIS, ServerProcess, free_port, start_together
+from tests.support import REDIS
 
 from .conftest import QUESTIONS
 
 GAMES, PLAYERS = 4, 8
 pytestmark = pytest.mark.scale
-
-
-@pytest.fixture
-def cluster(tmp_path, database, quiz_dir):
-    assert shutil.which("nginx"), "install nginx (apt-get install nginx)"
-    front = free_port()
-    url = f"http://127.0.0.1:{front}"
-    env = {"DATABASE_URL": database, "REDIS_URL": REDIS, "QUIZAPP_ENV": "production",
-           "QUIZAPP_SECRET_KEY": secrets.token_urlsafe(48), "QUIZAPP_PROXIES": "1",
-           "QUIZAPP_REDIS_CHANNEL": f"test-{secrets.token_hex(4)}", "QUIZAPP_PUBLIC_URL": url}
-    servers = [ServerProcess(tmp_path / f"p{i}", questions=quiz_dir, env=env) for i in (1, 2)]
-    for s in servers:
-        s.env["QUIZAPP_PUBLIC_URL"] = url
-    procs = []
-    try:
-        start_together(servers)
-        conf = nginx_config(tmp_path, front, [s.port for s in servers])
-        nginx = subprocess.Popen(["nginx", "-c", str(conf), "-p", str(tmp_path)],
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        procs.append(nginx)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                if requests.get(url + "/healthz", timeout=1).status_code == 200:
-                    break
-            except requests.RequestException:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError((tmp_path / "error.log").read_text())
-        yield url, servers, env["QUIZAPP_REDIS_CHANNEL"]
-    finally:
-        for p in procs:
-            p.terminate()
-            p.wait(10)
-        for s in servers:
-            s.stop()
 
 
 class Phone:

@@ -122,3 +122,15 @@ def test_access_by_role(app, client, make):
     # the host token is shown only to those who may host
     assert "host_token" in client.get(f"/api/v1/games/{game['pin']}", headers=bearer(presenter)).get_json()
     assert "host_token" not in client.get(f"/api/v1/games/{game['pin']}", headers=bearer(staff)).get_json()
+
+
+def test_a_sessions_links_are_all_on_the_public_address(app, client, token, monkeypatch):
+    """Behind a proxy the request's own host may not be the address people use: the join, host
+    and QR links all take QUIZAPP_PUBLIC_URL."""
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://quiz.example.vn/")
+    body = client.post("/api/v1/games", headers=token,
+                       json={"quiz": "test-quiz", "school": "DEMO"}).get_json()
+    pin = body["pin"]
+    assert body["join_url"] == f"https://quiz.example.vn/play/{pin}"
+    assert body["host_url"] == f"https://quiz.example.vn/host/{pin}"
+    assert body["qr_url"] == f"https://quiz.example.vn/play/{pin}/qr.svg"
