@@ -14,6 +14,7 @@ from quizapp.models import Game, Quiz, School, User
 from quizapp.services.accounts import create_user
 from quizapp.services.games import GameOptions, open_game
 from quizapp.services.setup import bootstrap, ensure_demo_school
+from tests.support import ServerProcess
 
 DATA = Path(__file__).parent / "data"
 TEST_QUESTIONS = DATA / "questions"
@@ -33,6 +34,18 @@ def build_app(tmp_path, monkeypatch, **overrides):
     with app.app_context():
         ensure_demo_school()
     return app
+
+
+@pytest.fixture
+def server(request, tmp_path):
+    """``python wsgi.py`` as a separate process, in gevent mode unless the test is parametrized
+    (``pytest.mark.parametrize("server", MODES, indirect=True)``); its log must end clean."""
+    mode = getattr(request, "param", "gevent")
+    proc = ServerProcess(tmp_path / "instance", mode=mode).start()
+    yield proc
+    proc.stop()
+    assert "Traceback" not in proc.log(), proc.log()
+    assert f"({mode})" in proc.log()
 
 
 @pytest.fixture

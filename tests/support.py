@@ -15,9 +15,28 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 TEST_QUESTIONS = Path(__file__).parent / "data" / "questions"
 ADMIN_PASSWORD = "e2e-admin-password"
+#: The async modes a real server runs in (QUIZAPP_ASYNC_MODE); gevent is the default.
+MODES = ["gevent", "eventlet"]
 #: The multi-process tests' PostgreSQL server and Redis (running on the CI machine).
 POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 REDIS = "redis://127.0.0.1:6379/0"
+
+
+def quiz_folder(folder: Path, slug: str, texts: list[str], time_limit: int = 60,
+                choices: tuple[str, ...] = ("a", "b", "c")) -> Path:
+    """A question folder (``QUIZAPP_QUESTIONS_DIR``) holding one quiz ``slug``: a single-choice
+    question per text; question i's correct choice is i modulo the number of choices, and its
+    explanation "Lesson i+1."."""
+    import yaml
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{slug}.yaml").write_text(yaml.safe_dump({
+        "slug": slug, "title": slug.title(), "language": "en", "questions": [
+            {"type": "single", "text": text, "choices": list(choices),
+             "correct": [i % len(choices)], "time_limit": time_limit,
+             "explanation": f"Lesson {i + 1}."} for i, text in enumerate(texts)]},
+        allow_unicode=True))
+    return folder
 
 
 def free_port() -> int:

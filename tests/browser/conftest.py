@@ -1,4 +1,5 @@
-"""Browser tests: the real server as a process, and Debian's Chromium driven by Playwright."""
+"""Browser tests: Debian's Chromium driven by Playwright (the real server is tests/conftest.py's
+``server``)."""
 from __future__ import annotations
 
 import shutil
@@ -6,20 +7,11 @@ import shutil
 import pytest
 from playwright.sync_api import sync_playwright
 
-from tests.support import ServerProcess
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As root, in a machine with no network but loopback: no sandbox, no background connections.
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def server(tmp_path):
-    proc = ServerProcess(tmp_path / "instance").start()
-    yield proc
-    proc.stop()
-    assert "Traceback" not in proc.log(), proc.log()
 
 
 @pytest.fixture

@@ -6,21 +6,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.support import ADMIN_PASSWORD, ServerProcess
+from tests.support import ADMIN_PASSWORD, MODES
 
 from .conftest import Transport, watch_console
 
-pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(params=["gevent", "eventlet"])
-def server(request, tmp_path):
-    """The server in each async mode: the browsers' upgrade to a WebSocket works in both."""
-    proc = ServerProcess(tmp_path / "instance", mode=request.param).start()
-    yield proc
-    proc.stop()
-    assert "Traceback" not in proc.log(), proc.log()
-    assert f"({request.param})" in proc.log()
+pytestmark = [pytest.mark.browser, pytest.mark.parametrize("server", MODES, indirect=True)]
 
 
 def test_lobby_join_answer_reveal(server, browser, tmp_path):

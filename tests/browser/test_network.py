@@ -7,12 +7,11 @@ import re
 import time
 
 import pytest
-import yaml
 from playwright.sync_api import expect
 
-from tests.support import ServerProcess
+from tests.support import ServerProcess, quiz_folder
 
-from .conftest import Transport, watch_console
+from .conftest import Transport
 from .test_safeguarding_pages import OFFLINE_NOISE, PHONE, english, presenter
 
 pytestmark = pytest.mark.browser
@@ -23,13 +22,8 @@ ASLEEP = 60  # seconds a phone's screen sleeps
 @pytest.fixture
 def server(tmp_path):
     """A server with a quiz of long questions, so that one stays open while a phone is away."""
-    folder = tmp_path / "questions"
-    folder.mkdir()
-    (folder / "network.yaml").write_text(yaml.safe_dump({
-        "slug": "network", "title": "Network", "language": "en", "questions": [
-            {"type": "single", "text": f"Question {n}", "choices": ["Zero", "One", "Two"],
-             "correct": [2], "time_limit": 120, "explanation": f"Lesson {n}."}
-            for n in (1, 2, 3)]}))
+    folder = quiz_folder(tmp_path / "questions", "network",
+                         ["Question 1", "Question 2", "Question 3"], time_limit=120)
     proc = ServerProcess(tmp_path / "instance", questions=folder).start()
     yield proc
     proc.stop()
@@ -98,7 +92,7 @@ def test_phones_come_back_from_a_lost_network_and_a_sleeping_screen(server, brow
     for context, phone in ((a_context, a), (c_context, c)):
         context.set_offline(True)
         expect(phone.locator("#net")).to_have_text("Reconnecting…")
-        phone.locator("#q-ans button").nth(2).click()  # "Two", the correct answer
+        phone.locator("#q-ans button").nth(0).click()  # "a", the correct answer
         expect(phone.locator("#sent-title")).to_have_text("Answer kept on your phone")
         expect(phone.locator("#sent-msg")).to_have_text(
             "It is sent as soon as you are back online.")
@@ -151,7 +145,7 @@ def test_phones_come_back_from_a_lost_network_and_a_sleeping_screen(server, brow
     # follows at once)
     expect(b.locator("#q-sec")).to_have_text(re.compile(r"^[1-9][0-9]?$"))  # under 100 s left
     for phone in (a, b, c):
-        phone.locator("#q-ans button").nth(2).click()
+        phone.locator("#q-ans button").nth(1).click()  # "b", the correct answer
     expect(projector.locator("#v-reveal")).to_be_visible()
     expect(projector.locator("#r-ans")).to_have_text("3")
     for phone in (a, b, c):
@@ -188,7 +182,7 @@ def test_a_phone_behind_a_proxy_that_blocks_websockets_plays_over_polling(server
     expect(projector.locator("#count")).to_have_text("1")
     projector.click("#btn-start")
     expect(phone.locator("#q-text")).to_have_text("Question 1")
-    phone.locator("#q-ans button").nth(2).click()
+    phone.locator("#q-ans button").nth(0).click()  # "a", the correct answer
     expect(phone.locator("#res-title")).to_have_text("Correct!")
     expect(projector.locator("#r-ans")).to_have_text("1")
     assert refused, "the phone never tried to upgrade"

@@ -5,9 +5,8 @@ import asyncio
 
 import pytest
 import requests
-import yaml
 
-from tests.support import ServerProcess
+from tests.support import ServerProcess, quiz_folder
 
 from .players import Bot, connect_all, host, join_all, until
 
@@ -16,13 +15,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def quiz_dir(tmp_path):
-    folder = tmp_path / "questions"
-    folder.mkdir()
-    (folder / "long.yaml").write_text(yaml.safe_dump({
-        "slug": "long", "title": "Long", "language": "en", "questions": [
-            {"type": "single", "text": f"Question {i}", "choices": ["a", "b", "c", "d"],
-             "correct": [i % 4], "time_limit": 90, "explanation": "e"} for i in range(3)]}))
-    return folder
+    return quiz_folder(tmp_path / "questions", "long", [f"Question {i}" for i in range(3)],
+                       time_limit=90, choices=("a", "b", "c", "d"))
 
 
 def stored_answers(server, headers, pin):

@@ -8,19 +8,10 @@ import pytest
 import requests
 import socketio
 
-from tests.support import ServerProcess
+from tests.support import MODES
 
 PLAYERS = 30
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(params=["gevent", "eventlet"])
-def server(request, tmp_path):
-    proc = ServerProcess(tmp_path / "instance", mode=request.param).start()
-    yield proc
-    proc.stop()
-    assert "Traceback" not in proc.log(), proc.log()
-    assert f"({request.param})" in proc.log()
+pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("server", MODES, indirect=True)]
 
 
 def pick(player: int, question: dict):

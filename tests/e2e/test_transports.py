@@ -19,18 +19,9 @@ import requests
 import simple_websocket
 import socketio
 
-from tests.support import ServerProcess
+from tests.support import MODES, ServerProcess
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(params=["gevent", "eventlet"])
-def server(request, tmp_path):
-    proc = ServerProcess(tmp_path / "instance", mode=request.param).start()
-    yield proc
-    proc.stop()
-    assert "Traceback" not in proc.log(), proc.log()
-    assert f"({request.param})" in proc.log()
+pytestmark = [pytest.mark.e2e, pytest.mark.parametrize("server", MODES, indirect=True)]
 
 
 #: A Socket.IO EVENT packet with ack id 9 whose payload is nested too deep for the decoder.

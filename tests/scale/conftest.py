@@ -10,11 +10,10 @@ import time
 import psycopg
 import pytest
 import requests
-import yaml
 
 from bench.cluster import nginx_config
 from tests.support import POSTGRES as PG
-from tests.support import REDIS, ServerProcess, free_port, start_together
+from tests.support import REDIS, ServerProcess, free_port, quiz_folder, start_together
 
 #: Questions of the quiz the multi-process tests play.
 QUESTIONS = 4
@@ -32,13 +31,7 @@ def database():
 
 @pytest.fixture
 def quiz_dir(tmp_path):
-    folder = tmp_path / "questions"
-    folder.mkdir()
-    (folder / "cluster.yaml").write_text(yaml.safe_dump({
-        "slug": "cluster", "title": "Cluster", "language": "en", "questions": [
-            {"type": "single", "text": f"Q{i}", "choices": ["a", "b", "c"], "correct": [i % 3],
-             "time_limit": 60, "explanation": "e"} for i in range(QUESTIONS)]}))
-    return folder
+    return quiz_folder(tmp_path / "questions", "cluster", [f"Q{i}" for i in range(QUESTIONS)])
 
 
 @pytest.fixture
