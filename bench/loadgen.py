@@ -42,6 +42,17 @@ TRANSPORTS: dict[str, list[str] | None] = {
 }
 
 
+#: Browser-like and long-polling bots each have HTTP connections of their own, as phones do: at
+#: most 6 to the server (Chromium's limit per host), an idle one kept up to 5 minutes, so a
+#: long-polling bot's GET and POST travel on its own connections rather than on ones shared with
+#: other bots. (After the upgrade nothing stays idle, unlike a phone's: aiohttp opens the
+#: WebSocket on the pooled connection of the handshake, and the bots load no page. The page
+#: scenario counts the connections a real phone keeps.) WebSocket-only bots share one pool per
+#: worker: they make one HTTP request each, the WebSocket's.
+PHONE_CONNECTIONS = 6
+PHONE_KEEPALIVE_S = 300.0
+
+
 def check_transport(transport: str) -> list[str] | None:
     if transport not in TRANSPORTS:
         raise ValueError(f"unknown transport {transport!r} (one of {', '.join(TRANSPORTS)})")
@@ -99,7 +110,7 @@ def new_loop_policy() -> None:
 class Bot:
     """One phone."""
 
-    __slots__ = ("w", "game", "pin", "nickname", "n", "sio", "joined", "closing", "rng")
+    __slots__ = ("w", "game", "pin", "nickname", "n", "sio", "joined", "closing", "rng", "http")
 
     def __init__(self, worker: "Worker", game: int, pin: str, nickname: str, n: int):
         import socketio
@@ -107,10 +118,11 @@ class Bot:
         self.w, self.game, self.pin, self.nickname, self.n = worker, game, pin, nickname, n
         self.joined = self.closing = False
         self.rng = random.Random(n) if worker.think else None
+        self.http = worker.http if worker.transport == "websocket" else worker.phone_http()
         # request_timeout: the handshake and every long-polling POST (python-engineio's default,
         # 5 s, would drop a phone whose POST waits behind a burst; a browser has no such limit)
         self.sio = socketio.AsyncClient(reconnection=False, handle_sigint=False,
-                                        http_session=worker.http, json=worker.json,
+                                        http_session=self.http, json=worker.json,
                                         request_timeout=worker.request_timeout)
         self.sio.on("question:start", self.on_question)
         self.sio.on("question:reveal", partial(worker.count, "question:reveal"))
@@ -205,6 +217,7 @@ class Worker:
         self.http = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0),
                                           cookie_jar=aiohttp.DummyCookieJar())
         self.bots = [Bot(self, *spec) for spec in self.specs]
+        own = [b.http for b in self.bots if b.http is not self.http]
         inbox: asyncio.Queue = asyncio.Queue()
 
         def readable():
@@ -232,7 +245,17 @@ class Worker:
                     self.send(("closed", dict(self.events)))
                     return
         finally:
-            await self.http.close()
+            await asyncio.gather(self.http.close(), *(h.close() for h in own if not h.closed),
+                                 return_exceptions=True)
+
+    def phone_http(self):
+        """An HTTP connection pool of one phone's own (see ``PHONE_CONNECTIONS``)."""
+        import aiohttp
+
+        return aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=PHONE_CONNECTIONS,
+                                           keepalive_timeout=PHONE_KEEPALIVE_S),
+            cookie_jar=aiohttp.DummyCookieJar())
 
     async def _each(self, fn, bots, limit: int):
         sem = asyncio.Semaphore(limit) if limit > 0 else None

@@ -17,6 +17,10 @@
    and which transport it ended on is read from the network: the page must have opened a
    WebSocket to ``/socket.io/``, sent the upgrade packet (``5``) on it, and made no long-polling
    request (``transport=polling``) after that (watched for ``UPGRADE_SETTLE_S`` more seconds).
+   Then the TCP connections established to the server's port are counted (``/proc/net/tcp``,
+   server side): with a local server the phone is its only client, so this is what one phone
+   holds open after joining — its WebSocket and the idle keep-alive connections it loaded the
+   page and long-polled on.
 
 Alone: ``python bench/page_weight.py http://127.0.0.1:5000 123456``.
 """
@@ -200,6 +204,24 @@ class SocketWatch:
                                for w in self.sockets]}
 
 
+def established(port: int) -> int | None:
+    """TCP connections in ESTABLISHED state whose local port is ``port`` (the server's side of
+    each connection to it), from /proc/net/tcp and tcp6; None if they cannot be read."""
+    count, read = 0, False
+    for path in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = open(path, encoding="ascii").read().splitlines()[1:]
+        except OSError:
+            continue
+        read = True
+        for line in lines:
+            fields = line.split()  # sl, local address:port (hex), remote, state (01: open)
+            if len(fields) > 3 and fields[3] == "01" \
+                    and int(fields[1].rsplit(":", 1)[1], 16) == port:
+                count += 1
+    return count if read else None
+
+
 def slow_3g_timing(base: str, pin: str, timeout: float = 60, join: bool = True) -> dict:
     """Seconds from navigation start until the nickname input and the Join button are usable,
     on emulated slow 3G, in Debian's Chromium; then (``join``) until the phone has joined the
@@ -274,9 +296,10 @@ def _join(page, t0: float, watch: SocketWatch, ms: int) -> dict:
         waited += 0.1
     page.wait_for_timeout(UPGRADE_SETTLE_S * 1000)
     nick = page.locator("#wait-nick").text_content(timeout=ms)
+    port = urllib.parse.urlsplit(page.url).port or 80
     return {"joined_s": round(t_joined, 3), "nickname_typed_s": round(t_typed, 3),
             "nickname_shown": nick, "watched_until_s": round(time.monotonic() - t0, 3),
-            **watch.summary()}
+            "server_connections": established(port), **watch.summary()}
 
 
 def measure(base: str, pin: str, browser: bool = True) -> dict:
@@ -322,7 +345,10 @@ def describe_join(j: dict) -> str:
                f"{j['polling_requests_after_upgrade']} long-polling requests after it"
                if up is not None else "no upgrade packet sent"
                + ("" if j.get("websocket_opened") else ", no WebSocket opened"))
-            + ")")
+            + ")"
+            + (f"; {j['server_connections']} TCP connections open to the server's port "
+               "(the WebSocket and idle keep-alive connections)"
+               if j.get("server_connections") is not None else ""))
 
 
 if __name__ == "__main__":

@@ -272,8 +272,12 @@ def targets(results: dict) -> list[dict]:
             out.append({"target": f"{phone}: from navigation to joined (waiting screen)",
                         "value": f"{j['joined_s']:.2f} s" if j.get("joined_s") is not None
                         else "n/a", "limit": "none", "result": "INFO",
-                        "detail": "" if j.get("upgrade_sent_s") is None else
-                        f"upgrade packet sent at {j['upgrade_sent_s']:.2f} s"})
+                        "detail": "; ".join(x for x in (
+                            f"upgrade packet sent at {j['upgrade_sent_s']:.2f} s"
+                            if j.get("upgrade_sent_s") is not None else "",
+                            f"{j['server_connections']} TCP connections open to the server "
+                            "after joining" if j.get("server_connections") is not None else "")
+                            if x)})
     else:
         add("phone page weight", "n/a", f"<= {PAGE_KB_MAX:.0f} KB", None)
 
@@ -542,7 +546,10 @@ def markdown(results: dict) -> str:
                           "requests" + (f", upgrade packet sent at {j['upgrade_sent_s']:.2f} s, "
                                         f"{j['polling_requests_after_upgrade']} long-polling "
                                         "requests after it" if j.get("upgrade_sent_s")
-                                        is not None else ", no upgrade") + ").")
+                                        is not None else ", no upgrade") + ")"
+                          + (f"; it kept {j['server_connections']} TCP connections open to the "
+                             "server (the WebSocket and idle keep-alive connections)"
+                             if j.get("server_connections") is not None else "") + ".")
     lines += ["", "| target | measured | limit | result |", "|---|---|---|---|"]
     lines += [f"| {t['target']} | {t['value']} | {t['limit']} | {t['result']} |"
               for t in results.get("targets") or targets(results)]
