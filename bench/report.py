@@ -89,6 +89,12 @@ TRANSPORT_FIGURES = (
     ("answers_per_s", lambda r: r.get("answers_per_s")),
 )
 
+#: How the compared figures are named in docs/performance.md.
+FIGURE_LABELS = {"round_median_s": "round, median (s)", "round_max_s": "round, longest (s)",
+                 "ack_p95_ms": "answer ack p95 (ms)", "joins_per_s": "joins/s",
+                 "kb_per_player": "KB/player", "cpu_s_per_1000_answers": "CPU s per 1,000 answers",
+                 "answers_per_s": "answers/s"}
+
 #: scenario name prefixes at the reference size: (project, bare) for each transport
 TRANSPORT_SCENARIOS = {"websocket": ("game", "bare"), "browser": ("browser", "barebrowser"),
                        "polling": ("polling", "barepolling")}
@@ -513,7 +519,7 @@ def markdown(results: dict) -> str:
                   "| figure | " + " | ".join(TRANSPORT_WORDS[t] for t in cols) + " |",
                   "|---|" + "|".join("---" for _ in cols) + "|"]
         for k, v in tr["figures"].items():
-            lines.append(f"| {k.replace('_', ' ')} | " + " | ".join(
+            lines.append(f"| {FIGURE_LABELS.get(k, k)} | " + " | ".join(
                 _f(v.get(t), "{}") + (f" ({_f(v.get(f'{t}_over_websocket'), '{}')}×)"
                                       if t != "websocket" and v.get(t) is not None else "")
                 for t in cols) + " |")
