@@ -65,6 +65,9 @@ class Config:
     # within PING_TIMEOUT more is dropped (and resumes when it comes back).
     PING_INTERVAL = int(os.environ.get("QUIZAPP_PING_INTERVAL", "10"))
     PING_TIMEOUT = int(os.environ.get("QUIZAPP_PING_TIMEOUT", "20"))
+    # Seconds an idle keep-alive HTTP connection is kept open (the gevent server): phones keep
+    # the connections they loaded the page with, and need only their WebSocket after joining.
+    KEEPALIVE_TIMEOUT = float(os.environ.get("QUIZAPP_KEEPALIVE_TIMEOUT", "15"))
     # Seconds between coalesced host updates (lobby list, answered counter).
     HOST_UPDATE_INTERVAL = 0.3
     JSON_SORT_KEYS = False

@@ -35,17 +35,32 @@ READ_BUFFER = 1024
 
 def serve_gevent(app: Flask, host: str, port: int) -> None:
     """Serve ``app`` as ``socketio.run`` does under gevent (pywsgi with gevent-websocket's
-    handler, no access log), with a smaller read buffer per connection."""
+    handler, no access log), with a smaller read buffer per connection and a time limit on
+    idle keep-alive connections (``KEEPALIVE_TIMEOUT``)."""
     from gevent import pywsgi
     from geventwebsocket.handler import WebSocketHandler
 
     from .extensions import socketio
+
+    idle = app.config["KEEPALIVE_TIMEOUT"]
 
     class Handler(WebSocketHandler):
         def __init__(self, sock, address, server, rfile=None):
             if rfile is None:
                 rfile = sock.makefile("rb", READ_BUFFER)
             super().__init__(sock, address, server, rfile)
+
+        def read_requestline(self):
+            # A phone's browser keeps the connections it loaded the page with open for minutes
+            # (four, besides its WebSocket, about 19 KB of server memory each). pywsgi waits for
+            # the next request line forever; here for ``idle`` seconds, then it closes the
+            # connection (a timeout is a socket error to it). Only this wait is limited: a held
+            # poll or an upgraded WebSocket never reads a request line.
+            self.socket.settimeout(idle)
+            try:
+                return super().read_requestline()
+            finally:
+                self.socket.settimeout(None)
 
     socketio.wsgi_server = pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None)
     socketio.wsgi_server.serve_forever()
