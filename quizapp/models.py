@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -25,11 +25,14 @@ class Province(db.Model):
 
 
 class Unit(db.Model):
-    """A commune, ward or special zone: the level whose police run the sessions."""
+    """A commune, ward or special zone (``xa``, ``phuong``, ``dac_khu``): the level whose police
+    run the sessions, and whose coverage the campaign counts."""
+
+    KINDS = ("xa", "phuong", "dac_khu")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120))
-    kind: Mapped[str] = mapped_column(String(20), default="ward")
+    kind: Mapped[str] = mapped_column(String(20), default="phuong")
     province_id: Mapped[int] = mapped_column(ForeignKey("province.id"))
 
     province: Mapped[Province] = relationship(back_populates="units")
@@ -39,18 +42,26 @@ class Unit(db.Model):
 
 
 class School(db.Model):
+    """A school of a unit; ``level`` is ``tieu_hoc`` (primary), ``thcs`` (lower secondary),
+    ``thpt`` (upper secondary) or ``lien_cap`` (several levels)."""
+
+    LEVELS = ("tieu_hoc", "thcs", "thpt", "lien_cap")
+
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    level: Mapped[str] = mapped_column(String(20), default="")
 
     unit: Mapped[Unit] = relationship(back_populates="schools")
 
 
 class User(UserMixin, db.Model):
-    """An account: an admin, a presenter (police officer or teacher) or school staff."""
+    """An account. ``admin``: the province, everything. ``viewer``: read-only, province-wide (the
+    Department of Education). ``presenter``: a commune/ward officer or a teacher, attached to a
+    unit, runs sessions. ``staff``: a school's teacher or principal, attached to the school."""
 
-    ROLES = ("admin", "presenter", "staff")
+    ROLES = ("admin", "viewer", "presenter", "staff")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -63,6 +74,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     school: Mapped[Optional[School]] = relationship()
+    unit: Mapped[Optional[Unit]] = relationship()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
@@ -88,12 +100,18 @@ class User(UserMixin, db.Model):
 
 
 class Quiz(db.Model):
-    """A quiz from the question bank; ``questions`` holds the validated question dicts."""
+    """A quiz from the question bank; ``questions`` holds the validated question dicts.
+    ``kind`` is ``quiz``, or ``check`` for a knowledge check (played before and after a quiz to
+    measure what a session changed); ``level`` the school level it is written for (None: any)."""
+
+    KINDS = ("quiz", "check")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     language: Mapped[str] = mapped_column(String(8), default="vi")
+    kind: Mapped[str] = mapped_column(String(10), default="quiz")
+    level: Mapped[Optional[str]] = mapped_column(String(20))
     description: Mapped[str] = mapped_column(Text, default="")
     questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     source: Mapped[str] = mapped_column(String(255), default="")
@@ -157,6 +175,8 @@ class Player(db.Model):
     streak: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     joined: Mapped[int] = mapped_column(default=0)
+    # pupils sharing this phone (team mode); a player is one pupil otherwise
+    members: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     game: Mapped[Game] = relationship(back_populates="players")
@@ -211,3 +231,78 @@ class Ban(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (UniqueConstraint("game_id", "device_hash"),)
+
+
+class Campaign(db.Model):
+    """A campaign window (inclusive days in the deployment's time zone). Campaigns recur: a
+    session counts for every campaign whose window contains the day it started."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+
+
+class SessionSummary(db.Model):
+    """A session's figures, computed from its players and answers when a question is revealed and
+    when it ends (``quizapp/records/summaries.py``), so that records never scan answers. Unit,
+    province and level are copied from the school, and ``day`` is the start day in the
+    deployment's time zone, so coverage and dashboards aggregate this one table."""
+
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id"), primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id"))
+    presenter_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
+    level: Mapped[str] = mapped_column(String(20), default="")
+    class_label: Mapped[str] = mapped_column(String(40), default="")
+    in_person: Mapped[bool] = mapped_column(default=True)
+    day: Mapped[date] = mapped_column(Date)
+    started_at: Mapped[datetime] = mapped_column()
+    ended_at: Mapped[Optional[datetime]] = mapped_column()
+    players: Mapped[int] = mapped_column(default=0)
+    students: Mapped[int] = mapped_column(default=0)  # pupils: players, or team members
+    score_avg: Mapped[Optional[float]] = mapped_column()
+    score_median: Mapped[Optional[float]] = mapped_column()
+    answers: Mapped[int] = mapped_column(default=0)  # answers to questions with a right answer
+    correct_answers: Mapped[int] = mapped_column(default=0)
+    help_requests: Mapped[int] = mapped_column(default=0)
+    # the knowledge check, paired (see records/rules.py); None without one
+    check_before: Mapped[Optional[float]] = mapped_column()
+    check_after: Mapped[Optional[float]] = mapped_column()
+    check_pairs: Mapped[int] = mapped_column(default=0)
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    game: Mapped["Game"] = relationship()
+
+    __table_args__ = (
+        Index("ix_summary_day", "day"),
+        Index("ix_summary_unit_day", "unit_id", "day"),
+        Index("ix_summary_school_day", "school_id", "day"),
+        Index("ix_summary_presenter_day", "presenter_id", "day"),
+    )
+
+
+class SessionQuestion(db.Model):
+    """One question of a session's summary: how many answered it and how many were right, with
+    its topic, so accuracy by question and by topic aggregates across sessions in SQL."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id"))
+    position: Mapped[int] = mapped_column()  # index in the session's questions
+    key: Mapped[str] = mapped_column(String(64))  # the same question across sessions
+    text: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str] = mapped_column(String(40), default="")
+    part: Mapped[str] = mapped_column(String(10), default="")  # "", "before", "after"
+    answered: Mapped[int] = mapped_column(default=0)
+    correct: Mapped[int] = mapped_column(default=0)
+    day: Mapped[date] = mapped_column(Date)
+
+    __table_args__ = (
+        UniqueConstraint("game_id", "position"),
+        Index("ix_sq_key", "key"),
+        Index("ix_sq_day_topic", "day", "topic"),
+    )

@@ -1,7 +1,10 @@
 """Read, validate and import quiz files.
 
-A quiz file is YAML with ``slug``, ``title``, ``language``, ``description`` and ``questions``;
-each question is checked by the engine's own rules, so a file that imports is a quiz that plays.
+A quiz file is YAML with ``slug``, ``title``, ``language``, ``description``, ``questions`` and
+optionally ``kind`` (``quiz``, or ``check`` for a knowledge check) and ``level`` (``tieu_hoc``,
+``thcs`` or ``thpt``; none for any); each question is checked by the engine's own rules (and its
+``topic``, if it names one, against quizapp/bank/topics.py), so a file that imports is a quiz
+that plays.
 Chat messages from the student's side are marked ``mine: true`` or sent by "Bạn" / "You".
 """
 from __future__ import annotations
@@ -17,9 +20,11 @@ from sqlalchemy import select
 from ..engine.questions import Question, QuestionError
 from ..extensions import db
 from ..models import Quiz
+from .topics import TOPICS
 
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 LANGUAGES = ("vi", "en")
+LEVELS = ("tieu_hoc", "thcs", "thpt")
 MINE_SENDERS = {"bạn", "you", "tôi", "me"}
 
 
@@ -32,6 +37,8 @@ class QuizFile:
     slug: str
     title: str
     language: str
+    kind: str
+    level: str | None
     description: str
     questions: tuple[Question, ...]
     source: str
@@ -55,6 +62,12 @@ def load_quiz_file(path: Path) -> QuizFile:
     language = str(data.get("language", "vi"))
     if language not in LANGUAGES:
         raise BankError(f"{path.name}: language must be one of {', '.join(LANGUAGES)}")
+    kind = str(data.get("kind", "quiz"))
+    if kind not in Quiz.KINDS:
+        raise BankError(f"{path.name}: kind must be one of {', '.join(Quiz.KINDS)}")
+    level = data.get("level")
+    if level is not None and level not in LEVELS:
+        raise BankError(f"{path.name}: level must be one of {', '.join(LEVELS)} (or absent)")
     items = data.get("questions")
     if not isinstance(items, list) or not items:
         raise BankError(f"{path.name}: no questions")
@@ -66,10 +79,14 @@ def load_quiz_file(path: Path) -> QuizFile:
         if item.get("chat"):
             item["chat"] = [_chat_message(m) for m in item["chat"]]
         try:
-            questions.append(Question.from_dict(item))
+            question = Question.from_dict(item)
         except QuestionError as exc:
             raise BankError(f"{path.name}: question {number}: {exc}") from exc
-    return QuizFile(slug, title, language, str(data.get("description", "")).strip(),
+        if question.topic and question.topic not in TOPICS:
+            raise BankError(f"{path.name}: question {number}: unknown topic {question.topic!r} "
+                            f"(one of {', '.join(TOPICS)})")
+        questions.append(question)
+    return QuizFile(slug, title, language, kind, level, str(data.get("description", "")).strip(),
                     tuple(questions), path.name, hashlib.sha256(raw).hexdigest())
 
 
@@ -105,6 +122,8 @@ def import_bank(directory: Path) -> tuple[int, int]:
             updated += 1
         quiz.title = qf.title
         quiz.language = qf.language
+        quiz.kind = qf.kind
+        quiz.level = qf.level
         quiz.description = qf.description
         quiz.questions = [q.to_dict() for q in qf.questions]
         quiz.source = qf.source

@@ -40,6 +40,7 @@ class Question:
     points: int = 1000
     explanation: str = ""
     chat: tuple[ChatMessage, ...] = field(default_factory=tuple)
+    topic: str = ""  # what it teaches (quizapp/bank/topics.py), for accuracy by topic
 
     def __post_init__(self) -> None:
         n = len(self.choices)
@@ -117,6 +118,8 @@ class Question:
         }
         if self.chat:
             data["chat"] = [{"from": m.sender, "text": m.text, "mine": m.mine} for m in self.chat]
+        if self.topic:
+            data["topic"] = self.topic
         return data
 
     @classmethod
@@ -139,6 +142,7 @@ class Question:
                     ChatMessage(str(m.get("from", "")), str(m.get("text", "")), bool(m.get("mine", False)))
                     for m in data.get("chat") or ()
                 ),
+                topic=str(data.get("topic") or ""),
             )
         except (TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, QuestionError):

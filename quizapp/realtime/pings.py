@@ -16,6 +16,11 @@ from engineio import packet
 from engineio import socket as eio_socket
 
 
+#: python-engineio's own method, as imported (the test that watches it for changes reads it here,
+#: since ``install`` replaces it on the class for the whole process).
+LIBRARY_SCHEDULE_PING = eio_socket.Socket.schedule_ping
+
+
 def _schedule_ping(self) -> None:
     # engineio.socket.Socket.schedule_ping: only after the previous ping cycle completed
     if self.last_ping:

@@ -74,8 +74,8 @@ def ensure_demo_school() -> School:
     if province is None:
         province = Province(name="Ninh Bình")
         db.session.add(province)
-    unit = Unit(name="Phường Demo", kind="ward", province=province)
-    school = School(code=DEMO_SCHOOL_CODE, name="Trường THCS Demo", unit=unit)
+    unit = Unit(name="Phường Demo", kind="phuong", province=province)
+    school = School(code=DEMO_SCHOOL_CODE, name="Trường THCS Demo", level="thcs", unit=unit)
     db.session.add_all([unit, school])
     db.session.commit()
     return school

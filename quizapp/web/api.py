@@ -75,7 +75,8 @@ def create_token():
 def quizzes():
     rows = db.session.scalars(select(Quiz).order_by(Quiz.slug)).all()
     return jsonify(quizzes=[{"slug": q.slug, "title": q.title, "language": q.language,
-                             "questions": q.question_count} for q in rows])
+                             "questions": q.question_count, "kind": q.kind, "level": q.level}
+                            for q in rows])
 
 
 @bp.post("/games")
