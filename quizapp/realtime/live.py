@@ -31,6 +31,7 @@ from ..models import Ban, HelpRequest
 from ..models import Game as GameRow
 from ..models import Player as PlayerRow
 from ..models import utcnow
+from ..records import summaries
 from ..services.games import GameOptions, help_view
 from .writer import AnswerWriter, Ticket
 
@@ -206,6 +207,7 @@ class LiveGame:
             if ban and device_hash:
                 self._bans.add(device_hash)
             self.engine.remove_player(player_id)
+            summaries.refresh_later(self.app, self.game_id)  # a removed player leaves the counts
             room = player_room(self.pin, player_id)
             sids = [sid for sid, _ in socketio.server.manager.get_participants("/", room)]
             self._post("player:kicked", {"banned": ban}, room)
@@ -469,6 +471,8 @@ class LiveGame:
                                    .values(streak=0))
         db.session.commit()
         self.version += 1
+        if e.phase in (Phase.REVEAL, Phase.OVER):
+            summaries.refresh_later(self.app, self.game_id)  # the records follow the game
 
     # ----- sending ------------------------------------------------------------------------
 
