@@ -1,10 +1,10 @@
 """The game engine: the rules of a live quiz, independent of web, realtime and storage."""
 from .game import Answer, Game, Options, Phase, Player, Rejected, Standing
 from .nicknames import NicknameError, generate_nickname, validate_class_label, validate_nickname
-from .questions import ChatMessage, Question, QuestionError, QuestionType
+from .questions import AFTER, BEFORE, MAIN, ChatMessage, Question, QuestionError, QuestionType
 
 __all__ = [
-    "Answer", "ChatMessage", "Game", "NicknameError", "Options", "Phase", "Player", "Question",
-    "QuestionError", "QuestionType", "Rejected", "Standing", "generate_nickname",
+    "AFTER", "BEFORE", "MAIN", "Answer", "ChatMessage", "Game", "NicknameError", "Options",
+    "Phase", "Player", "Question", "QuestionError", "QuestionType", "Rejected", "Standing", "generate_nickname",
     "validate_class_label", "validate_nickname",
 ]

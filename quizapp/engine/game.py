@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Iterable, Sequence
 
 from .nicknames import nickname_key
-from .questions import Question
+from .questions import AFTER, BEFORE, MAIN, Question
 from .scoring import GRACE, answer_points
 
 
@@ -80,6 +80,8 @@ class Game:
         if not questions:
             raise ValueError("a game needs at least one question")
         self.questions: tuple[Question, ...] = tuple(questions)
+        self._layout = layout(self.questions)
+        self.check_size = sum(1 for part, _, _ in self._layout if part == BEFORE)
         self.options = options or Options()
         self.phase = Phase.LOBBY
         self.index = -1
@@ -220,9 +222,12 @@ class Game:
         return self.phase
 
     def leaderboard_due(self) -> bool:
-        """A leaderboard follows every ``leaderboard_every`` questions (0: only the final one)."""
+        """A leaderboard follows every ``leaderboard_every`` questions of the quiz (0: only the
+        final one), never a question of the knowledge check, and never the quiz's last question
+        (the podium comes at the end of the session)."""
+        part, number, size = self._layout[self.index]
         every = self.options.leaderboard_every
-        return every > 0 and (self.index + 1) % every == 0 and self.index + 1 < self.total
+        return part == MAIN and every > 0 and (number + 1) % every == 0 and number + 1 < size
 
     def reveal(self, now: float) -> Question:
         """Close the open question. Players who did not answer lose their streak."""
@@ -231,7 +236,7 @@ class Game:
         question = self.question
         self.phase = Phase.REVEAL
         self.closed_at = now
-        if not question.is_poll:
+        if not question.keeps_streaks:
             for player in self.players.values():
                 if self.index not in player.answers:
                     player.streak = 0
@@ -303,6 +308,8 @@ class Game:
         if question.is_poll:
             return Answer(player_id, index, picked, None, 0, elapsed, player.streak)
         correct = question.is_correct(picked)
+        if question.is_check:  # a measurement: right or wrong is kept, but it scores nothing
+            return Answer(player_id, index, picked, correct, 0, elapsed, player.streak)
         streak = player.streak + 1 if correct else 0
         points = answer_points(question.points, elapsed, question.time_limit, streak,
                                self.options.speed_scoring) if correct else 0
@@ -342,6 +349,104 @@ class Game:
     def all_answered(self) -> bool:
         return self._active > 0 and self.answered_count() >= self._active
 
+    # ----- parts: the knowledge check, the quiz, the check again ---------------------------------
+
+    @property
+    def has_check(self) -> bool:
+        return self.check_size > 0
+
+    def part(self, index: int) -> str:
+        """``before``, ``main`` or ``after`` (every question of a session without a check is
+        ``main``)."""
+        return self._layout[index][0]
+
+    def part_view(self, index: int) -> dict:
+        """Where question ``index`` stands in a session with a knowledge check: its part, its
+        place in the part and the part's size (and, for the check, its number in the check).
+        Empty without a check, so those sessions' messages are as they always were."""
+        if not self.has_check:
+            return {}
+        part, number, size = self._layout[index]
+        view = {"part": part, "part_index": number, "part_total": size}
+        if part != MAIN:
+            view["check"] = self.questions[index].check
+        return view
+
+    def question_view(self) -> dict:
+        """The open question as phones and the projector see it (``question:start``): never the
+        answer."""
+        view = self.question.public(self.index, self.total)
+        view.update(self.part_view(self.index))
+        return view
+
+    def reveal_view(self) -> dict:
+        """The closed question for everyone (``question:reveal``): the answer counts and, except
+        for the check before the quiz, the right answer and the explanation. A before-question
+        keeps both to itself (see ``Question.hides_answer``): the projector shows how many
+        answered, and no phone is ever sent the answer."""
+        question = self.question
+        view = {
+            "index": self.index,
+            "total": self.total,
+            "type": question.type.value,
+            "text": question.text,
+            "choices": list(question.choices),
+            "correct": sorted(question.correct),
+            "explanation": question.explanation,
+            "counts": list(self.counts.get(self.index, [])),
+            "answered": self.answered_count(),
+            "players": self.active_count,
+        }
+        if question.hides_answer:
+            del view["correct"], view["explanation"]
+        view.update(self.part_view(self.index))
+        return view
+
+    def result_view(self, player: Player, ranks: dict[str, int]) -> dict:
+        """A player's outcome of the current question (``player:result``). For the check before
+        the quiz ``correct`` is None: whether the answer was right would give the answer away."""
+        question = self.question
+        answer = player.answers.get(self.index)
+        view = {
+            "index": self.index,
+            "answered": answer is not None,
+            "correct": None if question.hides_answer else bool(answer and answer.correct),
+            "poll": question.is_poll,
+            "points": answer.points if answer else 0,
+            "score": player.score,
+            "streak": player.streak,
+            "rank": ranks.get(player.id),
+            "players": len(ranks),
+        }
+        view.update(self.part_view(self.index))
+        return view
+
+    def check_tally(self, player: Player) -> dict | None:
+        """A player's own knowledge check: right answers before and after, out of the check's
+        questions (None without a check). A question not answered is not right."""
+        if not self.has_check:
+            return None
+        right = {BEFORE: 0, AFTER: 0}
+        for answer in player.answers.values():
+            part = self._layout[answer.index][0]
+            if part != MAIN and answer.correct:
+                right[part] += 1
+        return {"before": right[BEFORE], "after": right[AFTER], "questions": self.check_size}
+
+    def check_answers(self) -> tuple[dict[tuple[str, int], bool], dict[tuple[str, int], bool]]:
+        """The knowledge check's answers of the active players, as ``records.rules.check_gain``
+        pairs them: (before, after), each mapping (player id, check number) to whether the
+        answer was right."""
+        before: dict[tuple[str, int], bool] = {}
+        after: dict[tuple[str, int], bool] = {}
+        for player in self.active_players:
+            for answer in player.answers.values():
+                question = self.questions[answer.index]
+                if question.is_check:
+                    side = before if question.part == BEFORE else after
+                    side[(player.id, question.check)] = bool(answer.correct)
+        return before, after
+
     # ----- ranking -------------------------------------------------------------------------------
 
     def standings(self) -> list[Standing]:
@@ -366,6 +471,28 @@ def competition_ranks(scores: Iterable[int]) -> list[int]:
         ranks.append(ranks[-1] if ranks and score == previous else position)
         previous = score
     return ranks
+
+
+def layout(questions: Sequence[Question]) -> tuple[tuple[str, int, int], ...]:
+    """Each question's (part, number within its part, size of the part).
+
+    A session with a knowledge check plays the check's questions (``part`` "before", numbered
+    0…n-1), then the quiz's own (no part), then the check's again ("after", numbered 0…n-1, in
+    the same order); without a check every question is the quiz's. Any other order is refused
+    (``ValueError``): the records pair the two halves by these numbers.
+    """
+    parts = [q.part or MAIN for q in questions]
+    before = parts.count(BEFORE)
+    main = parts.count(MAIN)
+    expected = [BEFORE] * before + [MAIN] * main + [AFTER] * (len(parts) - before - main)
+    if parts != expected or not main or parts.count(AFTER) != before:
+        raise ValueError("a session with a knowledge check is the check, the quiz, the check")
+    numbers = [q.check for q in questions if q.part]
+    if numbers != list(range(before)) * 2:
+        raise ValueError("the check's questions are numbered 0… before and after alike")
+    start = {BEFORE: 0, MAIN: before, AFTER: before + main}
+    size = {BEFORE: before, MAIN: main, AFTER: before}
+    return tuple((part, i - start[part], size[part]) for i, part in enumerate(parts))
 
 
 def _as_choice(choice: object, n_choices: int) -> frozenset[int] | None:

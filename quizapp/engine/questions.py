@@ -19,6 +19,11 @@ MIN_TIME_LIMIT = 5
 MAX_TIME_LIMIT = 120
 
 
+#: The parts of a session with a knowledge check: the check ("before"), the quiz ("main"), then
+#: the same check again ("after"). A session without a check is all "main".
+BEFORE, MAIN, AFTER = "before", "main", "after"
+
+
 class QuestionError(ValueError):
     """A question breaks a rule of its type."""
 
@@ -41,9 +46,19 @@ class Question:
     explanation: str = ""
     chat: tuple[ChatMessage, ...] = field(default_factory=tuple)
     topic: str = ""  # what it teaches (quizapp/bank/topics.py), for accuracy by topic
+    # A knowledge check's question: ``part`` "before" or "after", and ``check`` its number in the
+    # check (the same before and after). The quiz's own questions have neither.
+    part: str = ""
+    check: int | None = None
 
     def __post_init__(self) -> None:
         n = len(self.choices)
+        if self.part not in ("", BEFORE, AFTER):
+            raise QuestionError(f"part must be {BEFORE!r} or {AFTER!r}")
+        if bool(self.part) != (self.check is not None):
+            raise QuestionError("a knowledge check question has a part and a check number")
+        if self.check is not None and (type(self.check) is not int or self.check < 0):
+            raise QuestionError("a check number is an integer from 0")
         if not self.text.strip():
             raise QuestionError("question text is empty")
         if not 2 <= n <= 4:
@@ -77,6 +92,23 @@ class Question:
     @property
     def is_multiple(self) -> bool:
         return self.type is QuestionType.MULTIPLE
+
+    @property
+    def is_check(self) -> bool:
+        """A knowledge check's question: a measurement, not the competition. It scores nothing
+        and leaves streaks alone; its answers are stored like any other."""
+        return bool(self.part)
+
+    @property
+    def hides_answer(self) -> bool:
+        """The check before the quiz never shows its answer or its explanation, not even at the
+        reveal: taught before the lesson, they would spoil what the check measures."""
+        return self.part == BEFORE
+
+    @property
+    def keeps_streaks(self) -> bool:
+        """Answering it, or not, leaves a player's streak as it was (polls and the check)."""
+        return self.is_poll or self.is_check
 
     @property
     def reading_time(self) -> float:
@@ -120,6 +152,9 @@ class Question:
             data["chat"] = [{"from": m.sender, "text": m.text, "mine": m.mine} for m in self.chat]
         if self.topic:
             data["topic"] = self.topic
+        if self.part:
+            data["part"] = self.part
+            data["check"] = self.check
         return data
 
     @classmethod
@@ -143,6 +178,8 @@ class Question:
                     for m in data.get("chat") or ()
                 ),
                 topic=str(data.get("topic") or ""),
+                part=str(data.get("part") or ""),
+                check=None if data.get("check") is None else int(data["check"]),
             )
         except (TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, QuestionError):

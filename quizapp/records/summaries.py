@@ -55,10 +55,9 @@ def summarize(game: Game) -> SessionSummary:
     summary = db.session.get(SessionSummary, game.id)
     if game.purged_at is not None and summary is not None:
         return summary
+    school = game.school
     if summary is None:
         summary = SessionSummary(game_id=game.id)
-        db.session.add(summary)
-    school = game.school
     started = game.started_at or game.created_at
     summary.school_id, summary.unit_id = school.id, school.unit_id
     summary.province_id = school.unit.province_id
@@ -67,6 +66,7 @@ def summarize(game: Game) -> SessionSummary:
     summary.in_person = bool(game.in_person)
     summary.started_at, summary.ended_at = started, game.ended_at
     summary.day = rules.local_day(started, current_app.config["TIMEZONE"])
+    db.session.add(summary)
 
     players = db.session.execute(
         select(Player.id, Player.score, Player.members)

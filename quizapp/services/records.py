@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from ..extensions import db
 from ..models import Answer, Ban, Game, HelpRequest, Player, School, User, utcnow
+from ..records.summaries import summarize
 from .games import participation, question_stats
 
 
@@ -51,6 +52,7 @@ def purge_older_than(days: int) -> dict:
                                                   Game.purged_at.is_(None))).all()
     removed = {"sessions": 0, "players": 0, "answers": 0}
     for game in games:
+        summarize(game)  # the figures the records keep, from the data about to go
         players, average = participation(game)
         summary = {"players": players, "average_score": average,
                    "questions": question_stats(game),

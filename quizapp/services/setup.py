@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from ..bank import import_bank
 from ..extensions import db
 from ..models import Province, School, Unit, User
+from ..records.summaries import ensure_all
 from .accounts import create_user
 
 DEMO_SCHOOL_CODE = "DEMO"
@@ -31,6 +32,9 @@ def bootstrap(app: Flask, echo=print) -> None:
         ensure_admin(app, echo)
         if app.config.get("SEED_DEMO"):
             ensure_demo_school()
+        summarized = ensure_all()
+        if summarized:
+            echo(f"Records: figures computed for {summarized} session(s).")
 
 
 @contextmanager
