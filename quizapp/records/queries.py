@@ -1,0 +1,340 @@
+"""The records as people read them, aggregated in SQL over the session summaries
+(``summaries.py``): a campaign's coverage, the public figures, a school's record, a presenter's
+record and the campaign dashboard. Each function takes what to count and returns plain data;
+who may see it is decided by the caller with ``scope.py``.
+
+Only sessions somebody played count (``rules.counts``): every aggregate below is over summaries
+with ``players > 0``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import ColumnElement, and_, case, distinct, func, select, true
+
+from ..bank.topics import topic_label
+from ..extensions import db
+from ..models import (Campaign, Game, Province, Quiz, School, SessionQuestion, SessionSummary,
+                      Unit, User)
+from . import rules
+
+#: A question needs this many answers at a school before it is listed among the weakest.
+MIN_ANSWERS = 5
+
+played = SessionSummary.players > 0
+
+
+# ----- campaigns ----------------------------------------------------------------------------
+
+def today() -> date:
+    return datetime.now(timezone.utc).astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def campaigns() -> list[Campaign]:
+    return list(db.session.scalars(select(Campaign).order_by(Campaign.starts.desc())))
+
+
+def campaign_view(c: Campaign) -> dict:
+    return {"slug": c.slug, "name": c.name, "starts": c.starts.isoformat(),
+            "ends": c.ends.isoformat()}
+
+
+def find_campaign(slug: str | None) -> Campaign | None:
+    """The campaign ``slug``; without one, the campaign under way today, else the latest."""
+    if slug:
+        return db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+    now = today()
+    running = db.session.scalar(select(Campaign).where(Campaign.starts <= now, Campaign.ends >= now)
+                                .order_by(Campaign.starts.desc()).limit(1))
+    return running or db.session.scalar(select(Campaign).order_by(Campaign.ends.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a dashboard counts: the days (inclusive), and optionally one province, one unit, one
+    school level."""
+
+    starts: date
+    ends: date
+    province_id: int | None = None
+    unit_id: int | None = None
+    level: str | None = None
+
+    def sessions(self) -> ColumnElement[bool]:
+        """The condition on ``SessionSummary`` (played sessions in the window)."""
+        cond = and_(played, SessionSummary.day >= self.starts, SessionSummary.day <= self.ends)
+        if self.province_id:
+            cond = and_(cond, SessionSummary.province_id == self.province_id)
+        if self.unit_id:
+            cond = and_(cond, SessionSummary.unit_id == self.unit_id)
+        if self.level:
+            cond = and_(cond, SessionSummary.level == self.level)
+        return cond
+
+
+# ----- coverage -------------------------------------------------------------------------------
+
+def coverage(window: Filters, units: ColumnElement[bool] | None = None) -> dict:
+    """Per unit: its schools, the schools that held an in-person session, sessions, students, and
+    whether it is covered (``rules.unit_covered``); and the totals. ``units`` limits the units
+    listed (a presenter's own)."""
+    unit_rows = select(Unit.id, Unit.name, Unit.kind, Province.name.label("province"),
+                       func.count(School.id).label("schools")) \
+        .join(Province, Province.id == Unit.province_id) \
+        .outerjoin(School, and_(School.unit_id == Unit.id,
+                                *([School.level == window.level] if window.level else []))) \
+        .group_by(Unit.id, Unit.name, Unit.kind, Province.name).order_by(Province.name, Unit.name)
+    if units is not None:
+        unit_rows = unit_rows.where(units)
+    if window.province_id:
+        unit_rows = unit_rows.where(Unit.province_id == window.province_id)
+    if window.unit_id:
+        unit_rows = unit_rows.where(Unit.id == window.unit_id)
+    in_person = case((SessionSummary.in_person, SessionSummary.school_id))
+    held = dict((row.unit_id, row) for row in db.session.execute(
+        select(SessionSummary.unit_id,
+               func.count().label("sessions"),
+               func.coalesce(func.sum(SessionSummary.students), 0).label("students"),
+               func.count(distinct(SessionSummary.school_id)).label("schools_reached"),
+               func.count(distinct(in_person)).label("schools_in_person"))
+        .where(window.sessions()).group_by(SessionSummary.unit_id)))
+    listed = []
+    totals = {"units": 0, "units_covered": 0, "schools_reached": 0, "sessions": 0, "students": 0}
+    for row in db.session.execute(unit_rows):
+        h = held.get(row.id)
+        in_person_schools = h.schools_in_person if h else 0
+        item = {"unit": row.name, "unit_id": row.id, "kind": row.kind, "province": row.province,
+                "schools": row.schools, "schools_in_person": in_person_schools,
+                "schools_reached": h.schools_reached if h else 0,
+                "sessions": h.sessions if h else 0, "students": int(h.students) if h else 0,
+                # rules.unit_covered: a school of the unit held an in-person session that
+                # somebody played (only played sessions are counted above)
+                "covered": in_person_schools > 0}
+        listed.append(item)
+        totals["units"] += 1
+        totals["units_covered"] += item["covered"]
+        for key in ("schools_reached", "sessions", "students"):
+            totals[key] += item[key]
+    return {"units": listed, "totals": totals}
+
+
+def public_summary(window: Filters) -> dict:
+    """The campaign's figures for everyone: aggregates only, never a name of a pupil."""
+    row = db.session.execute(
+        select(func.count().label("sessions"),
+               func.count(distinct(SessionSummary.school_id)).label("schools"),
+               func.coalesce(func.sum(SessionSummary.students), 0).label("students"),
+               func.count(distinct(case((SessionSummary.in_person, SessionSummary.unit_id))))
+               .label("units_covered"))
+        .where(window.sessions())).one()
+    units = db.session.scalar(select(func.count(Unit.id)).where(
+        Unit.province_id == window.province_id if window.province_id else true()))
+    return {"sessions": row.sessions, "schools": row.schools, "students": int(row.students),
+            "units": units or 0, "units_covered": row.units_covered}
+
+
+# ----- sessions -------------------------------------------------------------------------------
+
+def session_rows(where: ColumnElement[bool], limit: int = 500) -> list[dict]:
+    """Sessions (newest first) with their figures, as the record pages list them."""
+    rows = db.session.execute(
+        select(SessionSummary, Game.pin, School.code, School.name.label("school_name"),
+               Unit.name.label("unit_name"), User.display_name, User.username, Quiz.title,
+               Quiz.slug)
+        .join(Game, Game.id == SessionSummary.game_id)
+        .join(School, School.id == SessionSummary.school_id)
+        .join(Unit, Unit.id == SessionSummary.unit_id)
+        .join(User, User.id == SessionSummary.presenter_id)
+        .join(Quiz, Quiz.id == SessionSummary.quiz_id)
+        .where(where).order_by(SessionSummary.started_at.desc()).limit(limit))
+    out = []
+    for s, pin, code, school_name, unit_name, display_name, username, title, slug in rows:
+        out.append({
+            "pin": pin, "date": s.day.isoformat(), "started_at": _iso(s.started_at),
+            "ended_at": _iso(s.ended_at), "school": code, "school_name": school_name,
+            "unit": unit_name, "presenter": display_name or username, "presenter_id": s.presenter_id,
+            "quiz": slug, "quiz_title": title, "class_label": s.class_label,
+            "in_person": s.in_person, "players": s.players, "students": s.students,
+            "average_score": s.score_avg, "median_score": s.score_median,
+            "accuracy": rules.accuracy(s.correct_answers, s.answers),
+            "check": ({"before": s.check_before, "after": s.check_after, "answers": s.check_pairs,
+                       "gain": _gain(s.check_before, s.check_after)}
+                      if s.check_pairs else None)})
+    return out
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() + "Z" if moment else None
+
+
+def _gain(before: float | None, after: float | None) -> float | None:
+    return round(after - before, 3) if before is not None and after is not None else None
+
+
+def totals(where: ColumnElement[bool]) -> dict:
+    """Sessions, students, schools and classes reached, average score and accuracy."""
+    row = db.session.execute(
+        select(func.count().label("sessions"),
+               func.coalesce(func.sum(SessionSummary.students), 0).label("students"),
+               func.coalesce(func.sum(SessionSummary.players), 0).label("players"),
+               func.count(distinct(SessionSummary.school_id)).label("schools"),
+               func.sum(SessionSummary.score_avg * SessionSummary.players).label("score_sum"),
+               func.coalesce(func.sum(SessionSummary.answers), 0).label("answers"),
+               func.coalesce(func.sum(SessionSummary.correct_answers), 0).label("correct"),
+               func.sum(case((SessionSummary.in_person, 1), else_=0)).label("in_person"))
+        .where(where, played)).one()
+    classes = db.session.scalar(select(func.count()).select_from(
+        select(SessionSummary.school_id, SessionSummary.class_label)
+        .where(where, played, SessionSummary.class_label != "").distinct().subquery()))
+    return {"sessions": row.sessions, "sessions_in_person": int(row.in_person or 0),
+            "students": int(row.students), "schools": row.schools, "classes": classes or 0,
+            "average_score": (round(float(row.score_sum) / row.players, 1)
+                              if row.players and row.score_sum is not None else None),
+            "answers": int(row.answers), "accuracy": rules.accuracy(int(row.correct),
+                                                                    int(row.answers))}
+
+
+def check_totals(where: ColumnElement[bool]) -> dict | None:
+    """The knowledge checks of these sessions, weighted by their pairs."""
+    row = db.session.execute(
+        select(func.count().label("sessions"), func.sum(SessionSummary.check_pairs).label("pairs"),
+               func.sum(SessionSummary.check_before * SessionSummary.check_pairs).label("b"),
+               func.sum(SessionSummary.check_after * SessionSummary.check_pairs).label("a"))
+        .where(where, played, SessionSummary.check_pairs > 0)).one()
+    if not row.pairs:
+        return None
+    before, after = round(float(row.b) / row.pairs, 3), round(float(row.a) / row.pairs, 3)
+    return {"sessions": row.sessions, "answers": int(row.pairs), "before": before,
+            "after": after, "gain": round(after - before, 3)}
+
+
+def weakest_questions(where: ColumnElement[bool], limit: int = 10,
+                      min_answers: int = MIN_ANSWERS) -> list[dict]:
+    """The main-quiz questions most often answered wrong across these sessions (the same
+    question in several sessions counts together)."""
+    answered = func.sum(SessionQuestion.answered)
+    correct = func.sum(SessionQuestion.correct)
+    rows = db.session.execute(
+        select(SessionQuestion.key, func.min(SessionQuestion.text).label("text"),
+               func.min(SessionQuestion.topic).label("topic"), answered.label("answered"),
+               correct.label("correct"))
+        .join(SessionSummary, SessionSummary.game_id == SessionQuestion.game_id)
+        .where(where, played, SessionQuestion.part == "")
+        .group_by(SessionQuestion.key).having(answered >= min_answers)
+        .order_by((correct * 1.0 / answered).asc(), answered.desc()).limit(limit))
+    return [{"question": r.text, "topic": r.topic, "topic_label": topic_label(r.topic),
+             "answers": int(r.answered), "accuracy": rules.accuracy(int(r.correct),
+                                                                    int(r.answered))}
+            for r in rows]
+
+
+def accuracy_by_topic(where: ColumnElement[bool]) -> list[dict]:
+    """Accuracy per topic over the main-quiz questions of these sessions, weakest first."""
+    answered = func.sum(SessionQuestion.answered)
+    correct = func.sum(SessionQuestion.correct)
+    rows = db.session.execute(
+        select(SessionQuestion.topic, answered.label("answered"), correct.label("correct"))
+        .join(SessionSummary, SessionSummary.game_id == SessionQuestion.game_id)
+        .where(where, played, SessionQuestion.part == "", SessionQuestion.topic != "")
+        .group_by(SessionQuestion.topic))
+    out = [{"topic": r.topic, "label": topic_label(r.topic), "answers": int(r.answered or 0),
+            "accuracy": rules.accuracy(int(r.correct or 0), int(r.answered or 0))}
+           for r in rows if r.answered]
+    return sorted(out, key=lambda t: (t["accuracy"], -t["answers"]))
+
+
+def per_day(where: ColumnElement[bool]) -> list[dict]:
+    """Sessions and students per day (days in the deployment's time zone)."""
+    rows = db.session.execute(
+        select(SessionSummary.day, func.count().label("sessions"),
+               func.sum(SessionSummary.students).label("students"))
+        .where(where, played).group_by(SessionSummary.day).order_by(SessionSummary.day))
+    return [{"day": r.day.isoformat(), "sessions": r.sessions, "students": int(r.students)}
+            for r in rows]
+
+
+def per_month(where: ColumnElement[bool]) -> list[dict]:
+    """A school's trend: per month, sessions, students, average score and accuracy."""
+    month = func.substr(func.cast(SessionSummary.day, db.String), 1, 7)
+    rows = db.session.execute(
+        select(month.label("month"), func.count().label("sessions"),
+               func.sum(SessionSummary.students).label("students"),
+               func.sum(SessionSummary.score_avg * SessionSummary.players).label("score_sum"),
+               func.sum(SessionSummary.players).label("players"),
+               func.sum(SessionSummary.answers).label("answers"),
+               func.sum(SessionSummary.correct_answers).label("correct"))
+        .where(where, played).group_by(month).order_by(month))
+    return [{"month": r.month, "sessions": r.sessions, "students": int(r.students),
+             "average_score": (round(float(r.score_sum) / r.players, 1)
+                               if r.players and r.score_sum is not None else None),
+             "accuracy": rules.accuracy(int(r.correct or 0), int(r.answers or 0))}
+            for r in rows]
+
+
+def per_level(where: ColumnElement[bool]) -> list[dict]:
+    rows = db.session.execute(
+        select(SessionSummary.level, func.count().label("sessions"),
+               func.sum(SessionSummary.students).label("students"))
+        .where(where, played).group_by(SessionSummary.level).order_by(SessionSummary.level))
+    return [{"level": r.level, "sessions": r.sessions, "students": int(r.students)} for r in rows]
+
+
+# ----- the pages' records -----------------------------------------------------------------------
+
+def school_record(school: School, visible: ColumnElement[bool] = true()) -> dict:
+    """A school's record: every session over time, students reached, the score trend, the
+    weakest questions and topics, the knowledge gains. ``visible`` narrows the sessions (see
+    ``scope.sessions_visible``)."""
+    where = and_(SessionSummary.school_id == school.id, visible)
+    sessions = session_rows(and_(where, played))
+    summary = totals(where)
+    weakest = weakest_questions(where)
+    return {
+        "school": school.code, "name": school.name, "level": school.level,
+        "unit": school.unit.name, "province": school.unit.province.name,
+        "sessions": sessions, "participants": summary["students"], "totals": summary,
+        "trend": per_month(where), "topics": accuracy_by_topic(where),
+        "weakest": weakest, "check": check_totals(where),
+        # the earlier shape of this record: accuracy per question, weakest first
+        "questions": [{"question": q["question"], "answers": q["answers"],
+                       "accuracy": q["accuracy"]}
+                      for q in weakest_questions(where, limit=200, min_answers=1)],
+    }
+
+
+def presenter_record(user: User, window: Filters | None) -> dict:
+    """A presenter's page: my sessions, the schools I visited, the students I reached, and my
+    unit's coverage in the campaign."""
+    mine = SessionSummary.presenter_id == user.id
+    schools = db.session.execute(
+        select(School.code, School.name, func.count().label("sessions"),
+               func.sum(SessionSummary.students).label("students"),
+               func.max(SessionSummary.day).label("last"))
+        .join(School, School.id == SessionSummary.school_id)
+        .where(mine, played).group_by(School.code, School.name)
+        .order_by(func.max(SessionSummary.day).desc())).all()
+    unit = None
+    if user.unit_id and window is not None:
+        found = coverage(window, units=Unit.id == user.unit_id)["units"]
+        unit = found[0] if found else None
+    return {"presenter": user.name, "totals": totals(mine), "sessions": session_rows(mine),
+            "schools": [{"code": r.code, "name": r.name, "sessions": r.sessions,
+                         "students": int(r.students), "last": r.last.isoformat()}
+                        for r in schools],
+            "unit": unit, "check": check_totals(mine)}
+
+
+def dashboard(window: Filters) -> dict:
+    """The campaign dashboard: coverage per unit and the units still at zero, totals, sessions
+    per day, accuracy by topic, school levels, knowledge gains."""
+    where = window.sessions()
+    cov = coverage(window)
+    zero = [u for u in cov["units"] if not u["covered"]]
+    return {"totals": {**totals(where), **{"units": cov["totals"]["units"],
+                                           "units_covered": cov["totals"]["units_covered"]}},
+            "units": cov["units"], "units_at_zero": zero, "per_day": per_day(where),
+            "topics": accuracy_by_topic(where), "levels": per_level(where),
+            "check": check_totals(where)}
