@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from ..bank import import_bank
 from ..extensions import db
 from ..models import Province, School, Unit, User
+from ..records.campaigns import ensure_first_campaign
 from ..records.summaries import ensure_all
 from .accounts import create_user
 
@@ -32,6 +33,7 @@ def bootstrap(app: Flask, echo=print) -> None:
         ensure_admin(app, echo)
         if app.config.get("SEED_DEMO"):
             ensure_demo_school()
+        ensure_first_campaign()
         summarized = ensure_all()
         if summarized:
             echo(f"Records: figures computed for {summarized} session(s).")

@@ -12,9 +12,9 @@ from ..errors import message
 from ..extensions import csrf, db, limiter
 from ..models import Game, Quiz, School, User
 from ..services.accounts import authenticate, issue_api_token, user_for_api_token
+from ..services.org import school_json, search_schools
 from ..services.games import (GameOptions, OptionsError, can_host, can_view, game_by_pin,
                               game_links, open_game, player_count, results)
-from ..services.records import school_records
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -149,28 +149,9 @@ def game_results(pin: str):
 @bp.get("/schools")
 @api_login_required
 def schools():
-    """Schools the caller may see: staff their own, everyone else all (to open sessions)."""
-    user = g.api_user
-    query = select(School).order_by(School.name)
-    if user.role == "staff":
-        query = query.where(School.id == user.school_id)
-    q = request.args.get("q", "")
-    if q:
-        like = f"%{q[:50]}%"
-        query = query.where(School.name.ilike(like) | School.code.ilike(like))
-    rows = db.session.scalars(query.limit(200)).all()
-    return jsonify(schools=[{"code": s.code, "name": s.name, "unit": s.unit.name,
-                             "province": s.unit.province.name} for s in rows])
-
-
-@bp.get("/schools/<code>/records")
-@api_login_required
-def records(code: str):
-    user = g.api_user
-    school = db.session.scalar(select(School).where(School.code == code.upper()))
-    if school is None:
-        return fail(404, "not_found", _("No school has this code."))
-    if user.role == "staff" and user.school_id != school.id:
-        return fail(403, "forbidden")
-    presenter = user if user.role == "presenter" else None
-    return jsonify(school_records(school, presenter))
+    """Schools the caller may see (staff their own, everyone else all, to open sessions) whose
+    name or code has the words of ``q``, with or without diacritics; the caller's own unit's
+    schools first. ``limit``: at most 200."""
+    rows = search_schools(request.args.get("q", ""), g.api_user,
+                          limit=request.args.get("limit", 200, type=int))
+    return jsonify(schools=[school_json(s) for s in rows])

@@ -6,7 +6,7 @@ from datetime import timedelta
 from quizapp.extensions import db
 from quizapp.models import Answer, Game, HelpRequest, Player
 
-from tests.realtime.test_flow import host_for, join
+from tests.realtime.test_flow import host_for, join, wait_for
 
 
 def play_one_question(sockets, game, choices):
@@ -26,6 +26,7 @@ def test_purge_removes_children_data_and_keeps_counts(app, make, sockets, client
     play_one_question(sockets, old, [2, 2, 1])
     play_one_question(sockets, recent, [0])
     make.login(client, old["presenter_id"])
+    wait_for(lambda: client.get("/api/v1/schools/DEMO/records").get_json()["participants"] == 4)
     before = client.get(f"/api/v1/games/{old['pin']}/results").get_json()
     with app.app_context():
         game = db.session.query(Game).filter_by(pin=old["pin"]).one()
@@ -63,7 +64,9 @@ def test_records_show_what_students_get_wrong(app, make, sockets, client):
     game = make.game()
     play_one_question(sockets, game, [2, 1, 1, 1])
     make.login(client, game["presenter_id"])
-    body = client.get("/api/v1/schools/DEMO/records").get_json()
+    # the figures follow the game in the background, a moment after it ends
+    body = wait_for(lambda: (lambda b: b["participants"] and b)(
+        client.get("/api/v1/schools/DEMO/records").get_json()))
     assert body["participants"] == 4
     assert body["sessions"][0]["players"] == 4
     assert body["questions"] == [{"question": "Which one is correct?", "answers": 4, "accuracy": 0.25}]
