@@ -32,6 +32,7 @@ from ..models import Game as GameRow
 from ..models import Player as PlayerRow
 from ..models import utcnow
 from ..records import summaries
+from ..records.rules import check_gain
 from ..services.games import GameOptions, help_view
 from .writer import AnswerWriter, Ticket
 
@@ -362,7 +363,7 @@ class LiveGame:
     def _opened(self) -> None:
         self._save_phase(opened=True)
         question = self.engine.question
-        payload = question.public(self.engine.index, self.engine.total)
+        payload = self.engine.question_view()
         payload["time_left"] = question.time_limit
         self._post("question:start", payload, game_room(self.pin))
         self._post("question:start", payload, host_room(self.pin))
@@ -416,31 +417,22 @@ class LiveGame:
 
     def result_for(self, player: Player, ranks: dict[str, int] | None = None) -> dict:
         """A player's outcome of the current question, as ``player:result`` carries it."""
-        e = self.engine
-        ranks = ranks if ranks is not None else e.ranks()
-        answer = player.answers.get(e.index)
-        return {
-            "index": e.index,
-            "answered": answer is not None,
-            "correct": bool(answer and answer.correct),
-            "poll": e.question.is_poll,
-            "points": answer.points if answer else 0,
-            "score": player.score,
-            "streak": player.streak,
-            "rank": ranks.get(player.id),
-            "players": len(ranks),
-        }
+        return self.engine.result_view(player, ranks if ranks is not None else self.engine.ranks())
 
     def _finish(self) -> None:
         self._save_phase()
         podium = self.podium()
         standings = self.engine.standings()
         for s in standings:
-            self._post("game:over", {"podium": podium, "score": s.player.score, "rank": s.rank,
-                                     "players": len(standings)},
-                       player_room(self.pin, s.player.id))
-        self._post("game:over", {"podium": podium, "players": len(standings)},
-                   host_room(self.pin))
+            mine = {"podium": podium, "score": s.player.score, "rank": s.rank,
+                    "players": len(standings)}
+            if self.engine.has_check:
+                mine["check"] = self.engine.check_tally(s.player)
+            self._post("game:over", mine, player_room(self.pin, s.player.id))
+        over = {"podium": podium, "players": len(standings)}
+        if self.engine.has_check:
+            over["check"] = self.check_view()
+        self._post("game:over", over, host_room(self.pin))
         live_games(self.app).forget_later(self.pin)
 
     def _save_phase(self, opened: bool = False) -> None:
@@ -463,7 +455,7 @@ class LiveGame:
             db.session.rollback()
             live_games(self.app).forget(self.pin, self)
             raise GameMoved(self.pin)
-        if e.phase is Phase.REVEAL and not e.question.is_poll:
+        if e.phase is Phase.REVEAL and not e.question.keeps_streaks:
             silent = [self._row_ids[p.id] for p in e.players.values()
                       if e.index not in p.answers and p.id in self._row_ids]
             if silent:
@@ -493,20 +485,7 @@ class LiveGame:
     # ----- views of the state ---------------------------------------------------------------
 
     def reveal_payload(self) -> dict:
-        e = self.engine
-        question = e.question
-        return {
-            "index": e.index,
-            "total": e.total,
-            "type": question.type.value,
-            "text": question.text,
-            "choices": list(question.choices),
-            "correct": sorted(question.correct),
-            "explanation": question.explanation,
-            "counts": list(e.counts.get(e.index, [])),
-            "answered": e.answered_count(),
-            "players": e.active_count,
-        }
+        return self.engine.reveal_view()
 
     def leaderboard(self) -> dict:
         return {
@@ -515,7 +494,18 @@ class LiveGame:
             "top": [{"nickname": s.player.nickname, "score": s.player.score, "rank": s.rank}
                     for s in self.engine.top(LEADERBOARD_SIZE)],
             "players": self.engine.active_count,
+            **self.engine.part_view(self.engine.index),
         }
+
+    def check_view(self) -> dict:
+        """The class's knowledge check so far: accuracy before and after, paired over the pupils
+        who answered a question both times (``records.rules.check_gain``), and how many pairs
+        and pupils that is."""
+        before, after = self.engine.check_answers()
+        gain = check_gain(before, after, self.engine.check_size)
+        return {"questions": self.engine.check_size, "before": gain.before, "after": gain.after,
+                "gain": gain.gain, "answers": gain.answers,
+                "players": len({player for player, _ in before.keys() & after.keys()})}
 
     def podium(self) -> list[dict]:
         return [{"nickname": s.player.nickname, "score": s.player.score, "rank": s.rank}
@@ -525,7 +515,7 @@ class LiveGame:
         e = self.engine
         if e.question is None or e.phase is not Phase.QUESTION:
             return None
-        view = e.question.public(e.index, e.total)
+        view = e.question_view()
         now = self.clock()
         shown = e.choices_shown_at()
         # time_left is the countdown after the choices appear, as in question:start
@@ -549,6 +539,9 @@ class LiveGame:
         elif e.phase is Phase.OVER:
             ranks = e.ranks()
             state.update(podium=self.podium(), rank=ranks.get(player.id), players=len(ranks))
+        if e.has_check:  # its size; at the end, the player's own before and after
+            state["check"] = (e.check_tally(player) if e.phase is Phase.OVER
+                              else {"questions": e.check_size})
         return state
 
     def host_state(self) -> dict:
@@ -564,6 +557,8 @@ class LiveGame:
             state["leaderboard"] = self.leaderboard()
         elif e.phase is Phase.OVER:
             state["podium"] = self.podium()
+        if e.has_check:
+            state["check"] = self.check_view()
         return state
 
     def _lobby_payload(self) -> dict:

@@ -8,10 +8,11 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..engine import Options
+from ..engine import AFTER, BEFORE, Options
 from ..engine.game import competition_ranks
 from ..extensions import db
-from ..models import Answer, Game, HelpRequest, Player, Quiz, School, User
+from ..models import Answer, Game, HelpRequest, Player, Quiz, School, SessionSummary, User
+from ..records.rules import check_gain
 
 PIN_ATTEMPTS = 50
 
@@ -20,20 +21,68 @@ class OptionsError(ValueError):
     """Session options of the wrong type or range."""
 
 
+def check_quiz(slug: object) -> Quiz:
+    """The knowledge check a session plays before and after its quiz: a quiz of the bank whose
+    kind is ``check``. Anything else is refused (``OptionsError``) with a message saying why."""
+    if not isinstance(slug, str) or not slug:
+        raise OptionsError(_("check must be the slug of a knowledge check"))
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug)) if len(slug) <= 80 else None
+    if quiz is None:
+        raise OptionsError(_("No knowledge check has the slug “%(slug)s”.", slug=slug[:80]))
+    if quiz.kind != "check":
+        raise OptionsError(_("“%(slug)s” is a quiz, not a knowledge check: choose a quiz of "
+                             "kind “check”.", slug=slug))
+    return quiz
+
+
+def check_quizzes() -> list[Quiz]:
+    """The knowledge checks of the bank, by language (Vietnamese first) and title."""
+    return list(db.session.scalars(select(Quiz).where(Quiz.kind == "check")
+                                   .order_by(Quiz.language.desc(), Quiz.title)))
+
+
+def suggested_check(checks: list[Quiz], school_level: str | None,
+                    language: str | None = None) -> Quiz | None:
+    """The knowledge check to offer a school: one written for the school's level (``tieu_hoc``,
+    ``thcs``, ``thpt``), else one for any level (``level`` None), in the quiz's ``language``
+    when given. A school of several levels (``lien_cap``) or of no known level is offered one
+    for any level, or none: the presenter knows the class better than the school's level."""
+    for level in ([school_level] if school_level in ("tieu_hoc", "thcs", "thpt") else []) + [None]:
+        for check in checks:
+            if check.level == level and (language is None or check.language == language):
+                return check
+    return None
+
+
+def check_suggestions(checks: list[Quiz], quizzes: list[Quiz], schools: list[School]) -> dict:
+    """What the new-session form needs to suggest a knowledge check as the presenter picks a
+    school and a quiz (by ``suggested_check``): each school's level, each quiz's language, and
+    the check suggested for every level and language."""
+    suggest = {}
+    for level in ("", *School.LEVELS):
+        for language in sorted({q.language for q in quizzes}):
+            check = suggested_check(checks, level, language)
+            suggest[f"{level}|{language}"] = check.slug if check else ""
+    return {"schools": {s.code: s.level or "" for s in schools},
+            "quizzes": {q.slug: q.language for q in quizzes}, "suggest": suggest}
+
+
 @dataclass(frozen=True)
 class GameOptions:
     speed_scoring: bool = True
     leaderboard_every: int = 1
     late_join: bool = True
+    check: str | None = None  # the slug of the knowledge check played before and after, if any
 
     @classmethod
     def parse(cls, raw: object) -> "GameOptions":
-        """Options from a request body; unknown keys are refused so typos do not pass silently."""
+        """Options from a request body; unknown keys are refused so typos do not pass silently.
+        ``check`` must name a knowledge check of the bank (null or absent: none)."""
         if raw is None:
             return cls()
         if not isinstance(raw, dict):
             raise OptionsError(_("options must be an object"))
-        unknown = set(raw) - {"speed_scoring", "leaderboard_every", "late_join"}
+        unknown = set(raw) - {"speed_scoring", "leaderboard_every", "late_join", "check"}
         if unknown:
             raise OptionsError(_("unknown option: %(names)s", names=", ".join(sorted(unknown))))
         values = {}
@@ -47,6 +96,8 @@ class GameOptions:
             if type(every) is not int or not 0 <= every <= 100:
                 raise OptionsError(_("leaderboard_every must be an integer from 0 to 100"))
             values["leaderboard_every"] = every
+        if raw.get("check") is not None:
+            values["check"] = check_quiz(raw["check"]).slug
         return cls(**values)
 
     @classmethod
@@ -54,11 +105,15 @@ class GameOptions:
         """Options as a session row keeps them (written by ``as_dict``)."""
         stored = stored or {}
         return cls(bool(stored.get("speed_scoring", True)), int(stored.get("leaderboard_every", 1)),
-                   bool(stored.get("late_join", True)))
+                   bool(stored.get("late_join", True)), stored.get("check") or None)
 
     def as_dict(self) -> dict:
-        return {"speed_scoring": self.speed_scoring, "leaderboard_every": self.leaderboard_every,
-                "late_join": self.late_join}
+        """As a session row keeps them; ``check`` only when the session has one."""
+        stored = {"speed_scoring": self.speed_scoring, "leaderboard_every": self.leaderboard_every,
+                  "late_join": self.late_join}
+        if self.check:
+            stored["check"] = self.check
+        return stored
 
     def engine_options(self) -> Options:
         return Options(self.speed_scoring, self.leaderboard_every, self.late_join)
@@ -73,13 +128,30 @@ def new_pin() -> str:
     raise RuntimeError("no free PIN")
 
 
+def session_questions(quiz: Quiz, check: Quiz | None = None) -> list[dict]:
+    """The questions a session plays, copied so that editing the bank never changes its record.
+
+    With a knowledge check: the check's questions, then the quiz's, then the check's again. A
+    check question carries ``"part": "before"`` or ``"after"`` and ``"check": k``, its number in
+    the check (the same before and after); the quiz's own carry neither. The engine plays by
+    this order and the records pair the two halves by ``check``.
+    """
+    if check is None:
+        return list(quiz.questions)
+    before = [{**q, "part": BEFORE, "check": k} for k, q in enumerate(check.questions)]
+    after = [{**q, "part": AFTER, "check": k} for k, q in enumerate(check.questions)]
+    return before + list(quiz.questions) + after
+
+
 def open_game(quiz: Quiz, school: School, presenter: User, class_label: str = "",
               options: GameOptions | None = None, in_person: bool = True) -> Game:
-    """Record a new session in the lobby phase and return it."""
+    """Record a new session in the lobby phase and return it. ``options.check`` must name a
+    knowledge check (``OptionsError`` otherwise)."""
     options = options or GameOptions()
+    check = check_quiz(options.check) if options.check else None
     game = Game(pin=new_pin(), quiz=quiz, school=school, presenter=presenter,
                 class_label=class_label.strip()[:40], in_person=in_person,
-                options=options.as_dict(), questions=list(quiz.questions))
+                options=options.as_dict(), questions=session_questions(quiz, check))
     db.session.add(game)
     db.session.commit()
     return game
@@ -187,7 +259,10 @@ def results(game: Game) -> dict:
                           "choices": q["choices"], "correct": q.get("correct", []),
                           "counts": stat["counts"], "answered": stat["answered"],
                           "correct_answers": stat["correct_answers"]})
+        if q.get("part"):
+            questions[-1].update(part=q["part"], check=q.get("check"))
     count, average = participation(game)
+    check = check_results(game)
     return {
         "pin": game.pin,
         "quiz": game.quiz.slug,
@@ -203,6 +278,53 @@ def results(game: Game) -> dict:
         "average_score": average,
         "players": ranked,
         "questions": questions,
+        **({"check": check} if check is not None else {}),
+    }
+
+
+def check_results(game: Game) -> dict | None:
+    """A session's knowledge check (None without one): accuracy before and after the quiz and
+    the gain, overall and per question, paired over the pupils who answered a question both
+    times (``records.rules.check_gain``); removed players do not count. After a purge, the
+    figures the session's summary kept."""
+    slug = (game.options or {}).get("check")
+    texts = [q["text"] for q in game.questions if q.get("part") == BEFORE]
+    if not slug or not texts:
+        return None
+    title = db.session.scalar(select(Quiz.title).where(Quiz.slug == slug)) or slug
+    if game.purged_at is not None:
+        summary = db.session.get(SessionSummary, game.id)
+        kept = ((summary.detail if summary is not None else None) or {}).get("check") or {}
+        overall = (kept.get("before"), kept.get("after"), kept.get("answers", 0),
+                   kept.get("gain"))
+        per_question = [(k.get("before"), k.get("after"), k.get("answers", 0))
+                        for k in kept.get("questions", [])] or [(None, None, 0)] * len(texts)
+        players = None
+    else:
+        parts = {i: (q["part"], q.get("check", 0)) for i, q in enumerate(game.questions)
+                 if q.get("part") in (BEFORE, AFTER)}
+        answers: dict[str, dict] = {BEFORE: {}, AFTER: {}}
+        rows = db.session.execute(
+            select(Answer.player_id, Answer.question_index, Answer.correct).join(Player)
+            .where(Answer.game_id == game.id, Player.active.is_(True),
+                   Answer.question_index.in_(list(parts))))
+        for player_id, index, correct in rows:
+            part, number = parts[index]
+            answers[part][(player_id, number)] = bool(correct)
+        gain = check_gain(answers[BEFORE], answers[AFTER], len(texts))
+        overall = (gain.before, gain.after, gain.answers, gain.gain)
+        per_question = list(gain.questions)
+        players = len({p for p, _ in answers[BEFORE].keys() & answers[AFTER].keys()})
+    before, after, pairs, gain_value = overall
+    return {
+        "quiz": slug,
+        "title": title,
+        "before": {"accuracy": before, "answers": pairs},
+        "after": {"accuracy": after, "answers": pairs},
+        "gain": gain_value,
+        "players": players,
+        "questions": [{"text": text, "before": b, "after": a, "answers": n}
+                      for text, (b, a, n) in zip(texts, per_question)],
     }
 
 

@@ -13,8 +13,8 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
 from ..models import Game, Player, Quiz, School
-from ..services.games import (GameOptions, can_host, can_view, game_links, help_requests,
-                              open_game, results)
+from ..services.games import (GameOptions, OptionsError, can_host, can_view, check_quizzes,
+                              check_suggestions, game_links, help_requests, open_game, results)
 
 bp = Blueprint("host", __name__, url_prefix="/host")
 
@@ -43,6 +43,7 @@ class NewSessionForm(FlaskForm):
                  SelectChoice("0", _l("Only at the end"))])
     late_join = BooleanField(_l("Students may join after the start"), default=True)
     in_person = BooleanField(_l("In person at the school"), default=True)
+    check = SelectField(_l("Knowledge check (before and after)"), default="")
 
     def validate_school(self, field) -> None:
         code = field.data.strip().upper().split(" ")[0]
@@ -71,19 +72,27 @@ def new():
     quizzes = db.session.scalars(select(Quiz).order_by(Quiz.language.desc(), Quiz.title)).all()
     form.quiz.choices = [SelectChoice(q.slug, f"{q.title} ({q.question_count})") for q in quizzes]
     schools = db.session.scalars(select(School).order_by(School.name).limit(2000)).all()
+    checks = check_quizzes()
+    form.check.choices = [SelectChoice("", _l("None"))] + [
+        SelectChoice(c.slug, f"{c.title} ({c.question_count})") for c in checks]
     if form.validate_on_submit():
         quiz = db.session.scalar(select(Quiz).where(Quiz.slug == form.quiz.data))
         code = form.school.data.strip().upper().split(" ")[0]
         school = db.session.scalar(select(School).where(School.code == code))
         options = GameOptions(speed_scoring=form.speed_scoring.data,
                               leaderboard_every=int(form.leaderboard_every.data),
-                              late_join=form.late_join.data)
-        game = open_game(quiz, school, current_user, form.class_label.data or "", options,
-                         in_person=form.in_person.data)
-        return redirect(url_for("host.projector", pin=game.pin))
+                              late_join=form.late_join.data, check=form.check.data or None)
+        try:
+            game = open_game(quiz, school, current_user, form.class_label.data or "", options,
+                             in_person=form.in_person.data)
+        except OptionsError as exc:  # the check left the bank since the form was drawn
+            form.check.errors = [str(exc)]
+        else:
+            return redirect(url_for("host.projector", pin=game.pin))
     if not form.is_submitted() and len(schools) == 1:
         form.school.data = schools[0].code
-    return render_template("host/new.html", form=form, schools=schools)
+    suggest = check_suggestions(checks, quizzes, schools)
+    return render_template("host/new.html", form=form, schools=schools, check_suggest=suggest)
 
 
 def _own_game(pin: str, check=can_host) -> Game:
