@@ -9,7 +9,8 @@ from flask.cli import AppGroup, with_appcontext
 
 from .bank import BankError, import_bank
 from .extensions import db
-from .services.accounts import create_user
+from .services.accounts import AccountError, create_account, set_active, user_by_username
+from .services.org import OrgFileError, import_org
 from .services.records import purge_older_than
 from .services.setup import bootstrap
 
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(quiz_group)
     app.cli.add_command(users_group)
     app.cli.add_command(records_group)
+    app.cli.add_command(org_group)
 
 
 @click.group("records", cls=AppGroup)
@@ -68,14 +70,69 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", type=click.Choice(["admin", "presenter", "staff"]), default="presenter")
-@click.option("--name", "display_name", default="")
+@click.option("--role", type=click.Choice(["admin", "viewer", "presenter", "staff"]),
+              default="presenter", show_default=True)
+@click.option("--unit", default=None, help="A presenter's unit: its name, or 'Province / Unit'.")
+@click.option("--school", default=None, help="A staff member's school code.")
+@click.option("--name", "display_name", default="", help="The name shown to others.")
 @click.password_option()
-def users_create(username: str, role: str, display_name: str, password: str) -> None:
-    """Create an account."""
+def users_create(username: str, role: str, unit: str | None, school: str | None,
+                 display_name: str, password: str) -> None:
+    """Create an account: a presenter needs --unit, staff --school."""
     try:
-        create_user(username, password, role=role, display_name=display_name)
-    except Exception as exc:  # a duplicate username, a bad role
+        user = create_account(username, password, role, unit=unit, school=school,
+                              display_name=display_name)
+    except AccountError as exc:
         db.session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"Created {role} {username}.")
+        raise click.ClickException(exc.message) from exc
+    where = (f" ({user.unit.province.name} / {user.unit.name})" if user.unit
+             else f" ({user.school.code})" if user.school else "")
+    click.echo(f"Created {role} {user.username}{where}.")
+
+
+def _switch(username: str, active: bool) -> None:
+    user = user_by_username(username)
+    if user is None:
+        raise click.ClickException(f"No account is named {username}.")
+    try:
+        set_active(user, active)
+    except AccountError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"{'Reactivated' if active else 'Deactivated'} {user.username}.")
+
+
+@users_group.command("deactivate")
+@click.argument("username")
+def users_deactivate(username: str) -> None:
+    """Deactivate an account: it can no longer sign in or use its API tokens."""
+    _switch(username, False)
+
+
+@users_group.command("activate")
+@click.argument("username")
+def users_activate(username: str) -> None:
+    """Reactivate a deactivated account."""
+    _switch(username, True)
+
+
+@click.group("org", cls=AppGroup)
+def org_group() -> None:
+    """Provinces, units (communes, wards, special zones) and schools."""
+
+
+@org_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+def org_import(file: str) -> None:
+    """Import FILE (CSV or XLSX, header province,unit,unit_kind,school_code,school_name,level).
+    Nothing is imported if any row is bad; every bad row is listed."""
+    path = Path(file)
+    try:
+        counts = import_org(path.read_bytes(), path.name)
+    except OrgFileError as exc:
+        click.echo(exc.message, err=True)
+        for problem in (p for p in exc.rows if p.row):  # row 0: the whole file, said above
+            click.echo(f"  row {problem.row}, {problem.field}: {problem.message}", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"{counts['schools']} school(s) in {counts['units']} unit(s): "
+               f"{counts['created']} created, {counts['updated']} updated "
+               f"({counts['unchanged']} already up to date).")

@@ -114,8 +114,8 @@ def create_account(username: object, password: object, role: object, unit: objec
             raise AccountError(_("An account of role %(role)s is attached to no unit or school.",
                                  role=role), field="unit" if unit else "school")
     except OrgError as exc:
-        code = "not_found" if exc.code == "not_found" else "bad_request"
-        raise AccountError(exc.message, code, "unit" if role == "presenter" else "school") from exc
+        raise AccountError(exc.message, "bad_request",
+                           "unit" if role == "presenter" else "school") from exc
     try:
         return create_user(username, password, role=role, **fields)
     except IntegrityError:  # the same username created at the same moment

@@ -56,12 +56,13 @@ class RowError:
 
 
 class OrgFileError(Exception):
-    """The file cannot be imported; ``rows`` lists every problem found."""
+    """The file cannot be imported; ``rows`` lists every problem found. A problem with the whole
+    file (not a spreadsheet, empty, too large) is row 0, field ``file``."""
 
     def __init__(self, message: str, rows: list[RowError] | None = None):
         super().__init__(message)
         self.message = message
-        self.rows = rows or []
+        self.rows = rows or [RowError(0, "file", message)]
 
 
 @dataclass
@@ -209,8 +210,7 @@ def parse_org_file(data: bytes, filename: str = "") -> list[OrgRow]:
     table = [(n, [clean_text(c) for c in cells]) for n, cells in read_table(data, filename)]
     table = [(n, cells) for n, cells in table if any(cells)]
     if not table:
-        raise OrgFileError(_("The file has no rows."),
-                           [RowError(1, "header", _("The file has no rows."))])
+        raise OrgFileError(_("The file is empty."))
     header_row, titles = table[0]
     columns = _columns(header_row, titles)
     check = _Check()
@@ -231,8 +231,11 @@ def parse_org_file(data: bytes, filename: str = "") -> list[OrgRow]:
 def _columns(number: int, titles: list[str]) -> dict[str, int]:
     keys = [t.casefold().replace(" ", "_") for t in titles]
     missing = [name for name in HEADER if name not in keys]
+    expected = ",".join(HEADER)
+    if len(missing) == len(HEADER):
+        message = _("The first row must be the header: %(header)s", header=expected)
+        raise OrgFileError(message, [RowError(number, "header", message)])
     if missing:
-        expected = ",".join(HEADER)
         problems = [RowError(number, name, _("The header has no column “%(name)s”.", name=name))
                     for name in missing]
         raise OrgFileError(_("The first row must be the header: %(header)s", header=expected),
@@ -451,21 +454,23 @@ def _word_pattern(word: str, dialect: str) -> str:
     return f"*{body}*" if dialect == "sqlite" else body
 
 
-def school_search_filter(q: str):
-    """A filter on schools whose name or code contains every word of ``q``, diacritics and case
+def words_filter(q: str, *columns) -> list:
+    """Conditions for rows where every word of ``q`` is in one of ``columns``, diacritics and case
     ignored ("nguyen trai" finds "Trường THCS Nguyễn Trãi")."""
     dialect = db.engine.dialect.name
-    words = clean_text(q)[:80].split()[:6]
     conditions = []
-    for word in words:
+    for word in clean_text(q)[:80].split()[:6]:
         if dialect in ("sqlite", "postgresql"):
-            pattern = _word_pattern(word, dialect)
-            op = "GLOB" if dialect == "sqlite" else "~"
-            conditions.append(or_(School.name.op(op)(pattern), School.code.op(op)(pattern)))
+            pattern, op = _word_pattern(word, dialect), "GLOB" if dialect == "sqlite" else "~"
+            conditions.append(or_(*(c.op(op)(pattern) for c in columns)))
         else:
-            like = f"%{word}%"
-            conditions.append(or_(School.name.ilike(like), School.code.ilike(like)))
+            conditions.append(or_(*(c.ilike(f"%{word}%") for c in columns)))
     return conditions
+
+
+def school_search_filter(q: str) -> list:
+    """Schools whose name or code has every word of ``q`` (see ``words_filter``)."""
+    return words_filter(q, School.name, School.code)
 
 
 def search_schools(q: str = "", user: User | None = None, limit: int = 50,
@@ -488,6 +493,132 @@ def search_schools(q: str = "", user: User | None = None, limit: int = 50,
     return list(db.session.scalars(query))
 
 
+def school_from_input(text: str) -> School:
+    """The school a person typed into a form: its code (alone, or first, as in "DEMO — Trường
+    THCS Demo"), or words of its name that match only one school. Raises ``OrgError``."""
+    text = clean_text(text)
+    if not text:
+        raise OrgError(_("Choose a school."), "bad_request")
+    first = text.split(" ")[0].upper()
+    school = db.session.scalar(select(School).where(School.code == first))
+    if school is not None:
+        return school
+    matches = search_schools(text, limit=2)
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise OrgError(_("Several schools match “%(text)s”: choose one, or type its code.",
+                         text=text), "ambiguous")
+    raise OrgError(_("No school has this code."))
+
+
 def school_json(school: School) -> dict:
     return {"code": school.code, "name": school.name, "unit": school.unit.name,
             "province": school.unit.province.name, "level": school.level}
+
+
+# ----- editing by hand --------------------------------------------------------------------------
+
+
+def _check_name(value: str, limit: int) -> str:
+    text = clean_text(value)
+    if not text:
+        raise OrgError(_("This field is empty."), "bad_request")
+    if len(text) > limit:
+        raise OrgError(_("At most %(n)d characters.", n=limit), "bad_request")
+    return text
+
+
+def save_unit(unit: Unit | None, province: str, name: str, kind: str) -> Unit:
+    """Create (``unit`` None) or change a unit. The province is found by name or created; no two
+    units of a province share a name (ignoring case and spacing). Raises ``OrgError``."""
+    province_name = _check_name(province, MAX_LENGTHS["province"])
+    name = _check_name(name, MAX_LENGTHS["unit"])
+    if kind not in Unit.KINDS:
+        raise OrgError(_("Choose the kind of unit."), "bad_request")
+    target = next((p for p in db.session.scalars(select(Province))
+                   if name_key(p.name) == name_key(province_name)), None)
+    if target is None:
+        target = Province(name=province_name)
+        db.session.add(target)
+    else:
+        clash = next((u for u in target.units
+                      if name_key(u.name) == name_key(name) and u is not unit), None)
+        if clash is not None:
+            db.session.rollback()
+            raise OrgError(_("%(province)s already has a unit named “%(name)s”.",
+                             province=target.name, name=clash.name), "conflict")
+    if unit is None:
+        unit = Unit()
+        db.session.add(unit)
+    unit.name, unit.kind, unit.province = name, kind, target
+    db.session.commit()
+    return unit
+
+
+def save_school(school: School | None, code: str, name: str, level: str, unit: str) -> School:
+    """Create (``school`` None) or change a school: a unique code (letters, digits, ``.``, ``_``,
+    ``-``; stored upper-case), a name, a level and its unit (see ``find_unit``). Raises
+    ``OrgError``."""
+    code = _check_name(code, MAX_LENGTHS["school_code"]).upper()
+    if not CODE_RE.fullmatch(code):
+        raise OrgError(_("A school code is letters, digits, “.”, “_” and “-”, without spaces."),
+                       "bad_request")
+    name = _check_name(name, MAX_LENGTHS["school_name"])
+    if level not in School.LEVELS:
+        raise OrgError(_("Choose the school's level."), "bad_request")
+    target = find_unit(unit)
+    other = db.session.scalar(select(School).where(func.upper(School.code) == code))
+    if other is not None and other is not school:
+        raise OrgError(_("The code %(code)s is already %(name)s.", code=code, name=other.name),
+                       "conflict")
+    if school is None:
+        school = School()
+        db.session.add(school)
+    school.code, school.name, school.level, school.unit = code, name, level, target
+    db.session.commit()
+    return school
+
+
+def units_query(province_id: int | None = None, kind: str = "", q: str = ""):
+    """Units by province and name, filtered (``q``: words of the name, see ``words_filter``)."""
+    query = select(Unit).join(Unit.province).order_by(Province.name, Unit.name)
+    if province_id:
+        query = query.where(Unit.province_id == province_id)
+    if kind in Unit.KINDS:
+        query = query.where(Unit.kind == kind)
+    if q.strip():
+        query = query.where(*words_filter(q, Unit.name))
+    return query
+
+
+def school_counts(unit_ids: list[int]) -> dict[int, int]:
+    """How many schools each of these units has."""
+    if not unit_ids:
+        return {}
+    return dict(db.session.execute(select(School.unit_id, func.count(School.id))
+                                   .where(School.unit_id.in_(unit_ids)).group_by(School.unit_id)).all())
+
+
+def schools_query(province_id: int | None = None, unit_id: int | None = None, level: str = "",
+                  q: str = ""):
+    """Schools with their unit, by name, filtered (``q``: name or code, see
+    ``school_search_filter``)."""
+    query = select(School).join(School.unit).order_by(School.name, School.code)
+    if province_id:
+        query = query.where(Unit.province_id == province_id)
+    if unit_id:
+        query = query.where(School.unit_id == unit_id)
+    if level in School.LEVELS:
+        query = query.where(School.level == level)
+    if q.strip():
+        query = query.where(*school_search_filter(q))
+    return query
+
+
+def org_totals() -> dict:
+    """How many provinces, units, schools and active accounts there are."""
+    return {"provinces": db.session.scalar(select(func.count(Province.id))),
+            "units": db.session.scalar(select(func.count(Unit.id))),
+            "schools": db.session.scalar(select(func.count(School.id))),
+            "users": db.session.scalar(select(func.count(User.id)).where(User.active.is_(True)))}

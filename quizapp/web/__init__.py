@@ -22,9 +22,9 @@ API_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 40
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import api, auth, host, main, play
+    from . import admin, api, api_org, api_records, auth, host, main, play  # noqa: F401 (api_*: api routes)
 
-    for module in (main, auth, host, play, api):
+    for module in (main, auth, host, play, api, admin):
         app.register_blueprint(module.bp)
     app.context_processor(lambda: {"get_locale": get_locale, "asset": asset_url})
     app.add_template_filter(local_time, "localtime")
@@ -36,9 +36,10 @@ def register_blueprints(app: Flask) -> None:
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     try:
-        return db.session.get(User, int(user_id))
+        user = db.session.get(User, int(user_id))
     except (TypeError, ValueError):
         return None
+    return user if user is not None and user.active else None  # deactivated: signed out
 
 
 def local_path(target: object) -> str | None:
