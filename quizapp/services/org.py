@@ -512,6 +512,26 @@ def school_from_input(text: str) -> School:
     raise OrgError(_("No school has this code."))
 
 
+def unit_schools(user: User, limit: int = 500) -> list[School]:
+    """The schools of the user's own unit (a presenter's), by name: offered first when they
+    open a session. Empty for an account without a unit."""
+    if not user.unit_id:
+        return []
+    return list(db.session.scalars(select(School).where(School.unit_id == user.unit_id)
+                                   .order_by(School.name, School.code).limit(limit)))
+
+
+def only_school(own: list[School]) -> School | None:
+    """The school a new session is for when there is no choice: the only one of the user's
+    unit, or the only one there is (a laptop set up for one school)."""
+    if len(own) == 1:
+        return own[0]
+    if own:
+        return None
+    first_two = db.session.scalars(select(School).limit(2)).all()
+    return first_two[0] if len(first_two) == 1 else None
+
+
 def school_json(school: School) -> dict:
     return {"code": school.code, "name": school.name, "unit": school.unit.name,
             "province": school.unit.province.name, "level": school.level}

@@ -91,9 +91,8 @@ def org_import():
             counts = import_org(data, upload.filename or "")
         except OrgFileError as exc:
             failure = exc
-    status = 422 if failure is not None else 200
     return render_template("admin/import.html", form=form, counts=counts, failure=failure,
-                           shown=SHOWN_PROBLEMS), status
+                           shown=SHOWN_PROBLEMS)
 
 
 @bp.get("/import/template.csv")

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
 from ..models import Game, Player, Quiz, School
+from ..services.org import OrgError, only_school, school_from_input, unit_schools
 from ..services.games import (GameOptions, OptionsError, can_host, can_view, check_quizzes,
                               check_suggestions, game_links, help_requests, open_game, results)
 
@@ -32,7 +33,8 @@ def presenter_required(view):
 
 class NewSessionForm(FlaskForm):
     quiz = SelectField(_l("Quiz"), validators=[DataRequired()])
-    school = StringField(_l("School"), validators=[DataRequired(), Length(max=32)])
+    # the code, or "CODE — Name" as the school search writes it, or words of the name
+    school = StringField(_l("School"), validators=[DataRequired(), Length(max=250)])
     class_label = StringField(_l("Class"), validators=[Length(max=40)])
     speed_scoring = BooleanField(_l("Faster answers score more"), default=True)
     leaderboard_every = SelectField(
@@ -45,10 +47,13 @@ class NewSessionForm(FlaskForm):
     in_person = BooleanField(_l("In person at the school"), default=True)
     check = SelectField(_l("Knowledge check (before and after)"), default="")
 
+    chosen_school: School | None = None
+
     def validate_school(self, field) -> None:
-        code = field.data.strip().upper().split(" ")[0]
-        if db.session.scalar(select(School.id).where(School.code == code)) is None:
-            raise ValidationError(_l("No school has this code."))
+        try:
+            self.chosen_school = school_from_input(field.data)
+        except OrgError as exc:
+            raise ValidationError(exc.message) from None
 
 
 @bp.get("/")
@@ -71,14 +76,13 @@ def new():
     form = NewSessionForm(formdata=request.form if request.method == "POST" else None)
     quizzes = db.session.scalars(select(Quiz).order_by(Quiz.language.desc(), Quiz.title)).all()
     form.quiz.choices = [SelectChoice(q.slug, f"{q.title} ({q.question_count})") for q in quizzes]
-    schools = db.session.scalars(select(School).order_by(School.name).limit(2000)).all()
+    schools = unit_schools(current_user)  # the presenter's own unit's; others by search
     checks = check_quizzes()
     form.check.choices = [SelectChoice("", _l("None"))] + [
         SelectChoice(c.slug, f"{c.title} ({c.question_count})") for c in checks]
     if form.validate_on_submit():
         quiz = db.session.scalar(select(Quiz).where(Quiz.slug == form.quiz.data))
-        code = form.school.data.strip().upper().split(" ")[0]
-        school = db.session.scalar(select(School).where(School.code == code))
+        school = form.chosen_school
         options = GameOptions(speed_scoring=form.speed_scoring.data,
                               leaderboard_every=int(form.leaderboard_every.data),
                               late_join=form.late_join.data, check=form.check.data or None)
@@ -89,9 +93,13 @@ def new():
             form.check.errors = [str(exc)]
         else:
             return redirect(url_for("host.projector", pin=game.pin))
-    if not form.is_submitted() and len(schools) == 1:
-        form.school.data = schools[0].code
-    suggest = check_suggestions(checks, quizzes, schools)
+    if not form.is_submitted() and (only := only_school(schools)) is not None:
+        form.school.data = only.code
+        schools = schools or [only]
+    known = schools  # for the check suggestion, with a searched school sent back
+    if form.chosen_school is not None and form.chosen_school not in schools:
+        known = [*schools, form.chosen_school]
+    suggest = check_suggestions(checks, quizzes, known)
     return render_template("host/new.html", form=form, schools=schools, check_suggest=suggest)
 
 
