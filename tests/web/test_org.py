@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -351,3 +352,45 @@ def test_search_in_postgresql(tmp_path, monkeypatch):
     finally:
         with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ----- the new-session form ---------------------------------------------------------------------
+
+
+def test_new_session_form_offers_the_unit_and_takes_a_code_or_a_unique_name(app, client, make):
+    with app.app_context():
+        import_org(PROVINCE, "province.csv")
+        from quizapp.services.accounts import create_account
+
+        create_account("officer", "pw-secret-1", "presenter", unit="Xã Gia Viễn")
+    client.set_cookie("lang", "en")
+    client.post("/login", data={"username": "officer", "password": "pw-secret-1"})
+    page = client.get("/host/new").data.decode()
+    offered = sorted(set(re.findall(r'<option value="(NB-[A-Z0-9-]+)"', page)))
+    assert offered == ["NB-LC-001", "NB-THCS-002"]  # only their unit's, not the province's 2,000
+    assert 'data-search="/api/v1/schools"' in page and "school-search.js" in page
+
+    def open_for(text: str):
+        return client.post("/host/new", data={"quiz": "test-quiz", "school": text,
+                                              "leaderboard_every": "1"})
+
+    for text, code in [("NB-THPT-002", "NB-THPT-002"), ("nb-th-002", "NB-TH-002"),
+                       ("NB-TH-001 — Trường Tiểu học Đinh Tiên Hoàng", "NB-TH-001"),
+                       ("luong van tuy", "NB-THPT-001")]:
+        response = open_for(text)
+        assert response.status_code == 302, (text, response.data)
+        with app.app_context():
+            from quizapp.models import Game
+
+            game = db.session.scalar(select(Game).order_by(Game.id.desc()))
+            assert game.school.code == code
+    several = open_for("truong thcs")
+    assert several.status_code == 200 and b"Several schools match" in several.data
+    unknown = open_for("NOPE")
+    assert unknown.status_code == 200 and b"No school has this code." in unknown.data
+
+
+def test_new_session_form_fills_in_the_only_school(app, client, make):
+    make.login(client, make.user("admin"))
+    page = client.get("/host/new").data.decode()
+    assert 'value="DEMO"' in page  # the demo school is the only one there is
