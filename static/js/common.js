@@ -27,6 +27,24 @@ const Quiz = (() => {
     return e;
   }
 
+  /** "Question 3/10", or "Check 2/5" for a question of the knowledge check: in a session with a
+      check, each part is numbered on its own (part, part_index, part_total: docs/protocol.md). */
+  function number(d) {
+    const check = d.part === "before" || d.part === "after";
+    const n = (d.part ? d.part_index : d.index) + 1;
+    return t(check ? "check_n" : "question_n", { n, total: d.part ? d.part_total : d.total });
+  }
+
+  /** What to say above a question of a session with a knowledge check: the check before ("what
+      do you already know?"), the quiz's first question, the check after; else "". */
+  function partNote(d) {
+    if (d.part === "before" || d.part === "after") return t("part_" + d.part);
+    return d.part === "main" && d.part_index === 0 ? t("part_main") : "";
+  }
+
+  /** A share (0–1) as a whole percentage: "71%"; "–" for none. */
+  const pct = (x) => (x == null ? "–" : Math.round(x * 100) + "%");
+
   function show(id) {
     for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== id;
   }
@@ -159,5 +177,5 @@ const Quiz = (() => {
     document.addEventListener("visibilitychange", wake);
   }
 
-  return { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, SHAPES };
+  return { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, number, partNote, pct, SHAPES };
 })();

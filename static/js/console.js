@@ -3,7 +3,7 @@
    reconnect asks the server for the state and draws it again. */
 "use strict";
 (() => {
-  const { $, t, el, tile, timing, countdown, fullClock, toast, netBanner, onWake } = Quiz;
+  const { $, t, el, tile, timing, countdown, fullClock, toast, netBanner, onWake, number, pct } = Quiz;
   const pin = JSON.parse($("cfg").textContent).pin;
   const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
   const TITLE = document.title;
@@ -16,6 +16,7 @@
   let answeredOf = 0;
   let stops = [];
   let shown = false; // help requests flash only when they arrive, not when the page is drawn
+  let checkSize = 0; // questions of the knowledge check (0: the session has none)
   const help = new Map(); // id -> Help
   const helpItems = new Map(); // id -> <li>
   const rows = new Map(); // player_id -> <li>
@@ -40,7 +41,7 @@
     if (i !== undefined) index = i;
     document.body.dataset.phase = p;
     for (const id of ["btn-start", "btn-reveal", "btn-next", "btn-end", "btn-results"]) $(id).hidden = !CONTROLS[p].includes(id);
-    for (const id of ["now-tbar", "now-clock", "now-progress", "now-choices"]) $(id).hidden = true;
+    for (const id of ["now-tbar", "now-clock", "now-progress", "now-choices", "now-part"]) $(id).hidden = true;
     text("phase", label);
     $("phase").className = "cphase " + p;
   }
@@ -83,6 +84,7 @@
   // ----- the game ----------------------------------------------------------------------------
 
   function draw(s, requests) {
+    checkSize = s.check ? s.check.questions : 0;
     players(s);
     help.clear();
     for (const h of requests) help.set(h.id, h);
@@ -91,8 +93,15 @@
     if (s.phase === "question" && s.question) question(s.question, s.answered);
     else if (s.phase === "reveal" && s.reveal) revealed(s.reveal);
     else if (s.phase === "leaderboard" && s.leaderboard) board(s.leaderboard);
-    else if (s.phase === "over") over({ players: s.count });
+    else if (s.phase === "over") over({ players: s.count, check: s.check });
     else lobby();
+  }
+
+  /** A line above the question for the presenter: which half of the knowledge check this is. */
+  function part(key) {
+    $("now-part").hidden = !key;
+    $("now-part").className = "now-part " + (key || "");
+    if (key) text("now-part", t(key));
   }
 
   function lobby() {
@@ -100,13 +109,21 @@
     setPhase("lobby", -1, t("lobby"));
     text("now-title", t("lobby"));
     text("now-text", t("lobby_text"));
+    if (checkSize) {
+      $("now-part").hidden = false;
+      $("now-part").className = "now-part";
+      text("now-part", t("check_lobby", { n: checkSize }));
+    }
     counter();
   }
 
+  const checkPart = (d) => (d.part === "before" || d.part === "after" ? "part_" + d.part + "_console" : "");
+
   function question(d, n) {
     q = d;
-    setPhase("question", d.index, t("question_n", { n: d.index + 1, total: d.total }));
-    text("now-title", t("question_n", { n: d.index + 1, total: d.total }));
+    setPhase("question", d.index, number(d));
+    text("now-title", number(d));
+    part(checkPart(d));
     text("now-text", d.text);
     $("now-progress").hidden = false;
     progress({ index: d.index, answered: n || 0, players: count });
@@ -130,16 +147,19 @@
     counter();
   }
 
+  /** A closed question. Before the quiz the server sends no answer: the counts show what the class
+      thinks, marked neither right nor wrong. */
   function revealed(d) {
     q = null;
-    setPhase("reveal", d.index, t("reveal"));
-    text("now-title", t("question_n", { n: d.index + 1, total: d.total }));
+    setPhase("reveal", d.index, t(d.part === "before" ? "recorded" : "reveal"));
+    text("now-title", number(d));
+    part(checkPart(d));
     text("now-text", d.text);
     answered = d.answered;
     answeredOf = d.players;
     $("now-progress").hidden = false;
     counter();
-    const poll = d.type === "poll";
+    const poll = d.type === "poll" || !d.correct;
     const list = $("now-choices");
     list.textContent = "";
     d.choices.forEach((c, i) => {
@@ -158,7 +178,8 @@
     q = null;
     setPhase("leaderboard", d.index, t("leaderboard"));
     text("now-title", t("leaderboard"));
-    text("now-text", t("after_q", { n: d.index + 1, total: d.total }));
+    const main = d.part === "main";
+    text("now-text", t("after_q", { n: (main ? d.part_index : d.index) + 1, total: main ? d.part_total : d.total }));
     text("next-label", t("next"));
     counter();
   }
@@ -168,6 +189,13 @@
     setPhase("over", undefined, t("over"));
     text("now-title", t("over"));
     text("now-text", t("took_part", { n: d.players || 0 }));
+    const c = d.check;
+    if (c && c.answers) {
+      const gain = Math.round(c.gain * 100);
+      $("now-part").hidden = false;
+      $("now-part").className = "now-part after";
+      text("now-part", t("check_over", { before: pct(c.before), after: pct(c.after), gain: (gain > 0 ? "+" : "") + gain, n: c.players }));
+    }
     counter();
   }
 

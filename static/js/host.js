@@ -2,7 +2,7 @@
    A reload or a reconnect asks the server for the state and draws it again. */
 "use strict";
 (() => {
-  const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, SHAPES } = Quiz;
+  const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, number, partNote, pct, SHAPES } = Quiz;
   const pin = JSON.parse($("cfg").textContent).pin;
   const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
 
@@ -22,7 +22,7 @@
     $(id).textContent = value;
   }
 
-  /** Which controls each phase offers. */
+  /** Which controls each phase offers (the before-reveal of a knowledge check is a reveal). */
   const CONTROLS = {
     lobby: [],
     question: ["btn-reveal", "btn-end"],
@@ -76,10 +76,12 @@
 
   function draw(s) {
     lobby(s);
+    $("lobby-check").hidden = !s.check;
+    if (s.check) text("lobby-check", t("lobby_check", { n: s.check.questions }));
     if (s.phase === "question" && s.question) question(s.question, s.answered);
     else if (s.phase === "reveal" && s.reveal) revealed(s.reveal);
     else if (s.phase === "leaderboard" && s.leaderboard) board(s.leaderboard);
-    else if (s.phase === "over") over({ podium: s.podium || [], players: s.count });
+    else if (s.phase === "over") over({ podium: s.podium || [], players: s.count, check: s.check });
     else {
       stop();
       setPhase("lobby", "v-lobby");
@@ -141,8 +143,12 @@
     stop();
     q = d;
     const time = timing(d);
-    text("q-num", t("question_n", { n: d.index + 1, total: d.total }));
-    text("q-kind", t("type_" + d.type));
+    const check = d.part === "before" || d.part === "after";
+    text("q-num", number(d));
+    $("q-num").className = "q-num" + (check ? " check" : "");
+    const note = partNote(d);
+    text("q-kind", note || t("type_" + d.type));
+    $("q-kind").className = "q-kind" + (note ? " part " + d.part : "");
     text("q-text", d.text);
     $("q-text").className = "q-text" + sizeClass(d.text);
     progress({ index: d.index, answered: answered || 0, players });
@@ -176,8 +182,10 @@
 
   function revealed(d) {
     stop();
+    if (d.part === "before") return recorded(d);
     const poll = d.type === "poll";
-    text("r-num", t("question_n", { n: d.index + 1, total: d.total }));
+    text("r-num", number(d));
+    $("r-num").className = "q-num" + (d.part === "after" ? " check" : "");
     text("r-text", d.text);
     text("r-ans", d.answered);
     text("r-of", d.players);
@@ -210,9 +218,21 @@
     setPhase("reveal", "v-reveal", d.index);
   }
 
+  /** A question of the check before the quiz has closed: how many answered, and no answer (the
+      server does not send it: it would teach the answers before the lesson). */
+  function recorded(d) {
+    text("k-num", number(d));
+    text("k-text", d.text);
+    text("k-ans", d.answered);
+    text("k-of", d.players);
+    text("next-label", t("next"));
+    setPhase("reveal", "v-recorded", d.index);
+  }
+
   function board(d) {
     stop();
-    text("b-sub", t("after_q", { n: d.index + 1, total: d.total }));
+    const part = d.part === "main";
+    text("b-sub", t("after_q", { n: (part ? d.part_index : d.index) + 1, total: part ? d.part_total : d.total }));
     text("next-label", t("next"));
     const rows = $("b-rows");
     rows.textContent = "";
@@ -240,7 +260,21 @@
       podium.append(step);
     }
     text("o-sub", t("took_part", { n: d.players || 0 }));
+    classCheck(d.check);
     setPhase("over", "v-over");
+  }
+
+  /** The class's knowledge check at the end: right answers before → after, and the gain in
+      percentage points, paired over the pupils who answered both times. */
+  function classCheck(c) {
+    $("o-check").hidden = !c || !c.answers;
+    $("v-over").classList.toggle("with-check", !$("o-check").hidden); // a lower podium makes room
+    if ($("o-check").hidden) return;
+    text("o-before", pct(c.before));
+    text("o-after", pct(c.after));
+    const gain = Math.round(c.gain * 100);
+    text("o-gain", t(Math.abs(gain) === 1 ? "gain_point" : "gain_points", { n: (gain > 0 ? "+" : "") + gain }));
+    $("o-gain").className = gain < 0 ? "down" : "";
   }
 
   socket.on("lobby:update", lobby);

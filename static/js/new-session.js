@@ -12,10 +12,12 @@
   let auto = check.dataset.auto === "1"; // not after a refused form: keep what was sent
   check.addEventListener("change", () => (auto = false));
 
-  function suggest() {
+  function suggest(e) {
     if (!auto) return;
     const code = school ? school.value.trim().toUpperCase().split(" ")[0] : "";
-    const level = S.schools[code];
+    let level = S.schools[code];
+    // a school found by the search (school-search.js) carries its level on the field when picked
+    if (level === undefined && e && e.type === "change" && e.target === school) level = school.dataset.level;
     if (level === undefined) return; // not a school (yet): leave the choice as it is
     const slug = S.suggest[level + "|" + (quiz ? S.quizzes[quiz.value] : "")];
     check.value = slug || "";

@@ -2,10 +2,13 @@
    The resume token survives refreshes and lost networks; an answer is re-sent until acked, and
    one tapped while offline is kept and sent when the phone is back (or said not to count if its
    question closed meanwhile).
-   "I need help" is there at all times: a private request to the presenter, and the helplines. */
+   "I need help" is there at all times: a private request to the presenter, and the helplines.
+   A knowledge check before the quiz shows no right or wrong (the server never sends it): only
+   "Answer recorded"; after the quiz the same questions come with the answers, and the end screen
+   shows the pupil's own before and after. */
 "use strict";
 (() => {
-  const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake } = Quiz;
+  const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, number, partNote } = Quiz;
   const pin = JSON.parse($("cfg").textContent).pin;
   const NAMES = JSON.parse($("names").textContent);
   const KEY = "quiz:" + pin;
@@ -160,13 +163,14 @@
       return waiting("wait_next", again);
     }
     if (s.phase === "over") return over(s);
-    waiting("wait_lobby", again);
+    waiting("wait_lobby", again, !!s.check);
   }
 
-  function waiting(key, again) {
+  function waiting(key, again, check) {
     stop();
     text("wait-title", t(again ? "back" : "in"));
     text("wait-msg", t(key));
+    $("wait-check").hidden = !check;
     show("v-wait");
   }
 
@@ -197,7 +201,11 @@
     };
     if (same && reading <= 0) return open();
     chosen.clear();
-    text("q-num", t("question_n", { n: data.index + 1, total: data.total }));
+    text("q-num", number(data));
+    const note = partNote(data);
+    $("q-part").hidden = !note;
+    $("q-part").className = "q-part " + (data.part || "");
+    text("q-part", note);
     text("q-text", data.text);
     $("q-err").hidden = true;
     grid.textContent = "";
@@ -303,19 +311,27 @@
     show("v-sent");
   }
 
+  /** The outcome of a question. A knowledge check's question scores nothing: no points, score or
+      rank; before the quiz not even right or wrong (r.correct is null), only "recorded". */
   function showResult(r) {
     stop();
-    const kind = r.poll ? "poll" : !r.answered ? "late" : r.correct ? "ok" : "bad";
+    const before = r.part === "before";
+    const check = before || r.part === "after";
+    const kind = r.poll ? "poll" : !r.answered ? "late" : before ? "rec" : r.correct ? "ok" : "bad";
     $("v-res").className = "view res res-" + kind;
-    text("res-icon", { poll: "✓", late: "⌛", ok: "✓", bad: "✗" }[kind]);
-    text("res-title", t({ poll: "poll", late: "timeup", ok: "correct", bad: "wrong" }[kind]));
+    text("res-icon", { poll: "✓", late: "⌛", rec: "✓", ok: "✓", bad: "✗" }[kind]);
+    text("res-title", t({ poll: "poll", late: "timeup", rec: "recorded", ok: "correct", bad: "wrong" }[kind]));
     text("res-pts", r.points > 0 ? "+" + r.points : "");
-    $("res-streak").hidden = r.poll || r.streak < 2;
+    $("res-streak").hidden = check || r.poll || r.streak < 2;
     text("res-streak", "🔥 " + t("streak", { n: r.streak }));
+    $("res-sub").hidden = !check;
+    text("res-sub", check ? t(before ? "recorded_wait" : "check_after") : "");
+    $("res-stats").hidden = check;
     text("res-score", r.score);
     text("res-rank", rank(r.rank, r.players));
     $("res-note").hidden = true;
-    lesson(r.index);
+    if (before) $("res-lesson").hidden = true;
+    else lesson(r.index);
     show("v-res");
     window.scrollTo(0, 0);
   }
@@ -327,7 +343,7 @@
     ans.textContent = "";
     box.hidden = !reveal || reveal.index !== index;
     if (box.hidden) return;
-    if (reveal.type !== "poll") for (const i of reveal.correct) ans.append(tile(i, reveal.choices[i], "p"));
+    if (reveal.type !== "poll" && reveal.correct) for (const i of reveal.correct) ans.append(tile(i, reveal.choices[i], "p"));
     text("res-expl", reveal.explanation);
     box.hidden = !ans.firstChild && !reveal.explanation;
   }
@@ -356,9 +372,19 @@
     setScore(d.score);
     text("over-score", d.score);
     text("over-rank", rank(d.rank, d.players));
+    myCheck(d.check);
     list($("over-podium"), d.podium || []);
     show("v-over");
     window.scrollTo(0, 0);
+  }
+
+  /** The pupil's own knowledge check at the end: right answers before and after ("2/5 → 5/5"). */
+  function myCheck(c) {
+    $("over-check").hidden = !c || c.before == null;
+    if ($("over-check").hidden) return;
+    text("over-before", c.before + "/" + c.questions);
+    text("over-after", c.after + "/" + c.questions);
+    text("over-check-msg", t(c.after === c.questions ? "check_all" : c.after > c.before ? "check_more" : "check_same"));
   }
 
   // ----- "I need help" ------------------------------------------------------------------------
