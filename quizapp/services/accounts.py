@@ -48,7 +48,8 @@ class AccountError(ValueError):
 
 def user_by_username(username: str) -> User | None:
     """The account with this username, ignoring case."""
-    return db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    wanted = username.strip().lower()
+    return db.session.scalar(select(User).where(func.lower(User.username) == wanted))
 
 
 def check_password_rule(password: object) -> str:

@@ -220,9 +220,10 @@ def parse_org_file(data: bytes, filename: str = "") -> list[OrgRow]:
     _check_consistency(check)
     if not check.rows and not check.problems:
         raise OrgFileError(_("The file has a header but no schools."),
-                           [RowError(header_row + 1, "school_code", _("No school below the header."))])
+                           [RowError(header_row + 1, "school_code",
+                                     _("No school below the header."))])
     if check.problems:
-        check.problems.sort(key=lambda p: (p.row, HEADER.index(p.field) if p.field in HEADER else -1))
+        check.problems.sort(key=lambda p: (p.row, HEADER.index(p.field)))
         raise OrgFileError(_("%(n)d problem(s) in the file: nothing was imported.",
                              n=len(check.problems)), check.problems)
     return check.rows
@@ -243,7 +244,8 @@ def _columns(number: int, titles: list[str]) -> dict[str, int]:
     doubled = [name for name in HEADER if keys.count(name) > 1]
     if doubled:
         raise OrgFileError(_("The header names a column twice."),
-                           [RowError(number, name, _("The header names “%(name)s” twice.", name=name))
+                           [RowError(number, name,
+                                     _("The header names “%(name)s” twice.", name=name))
                             for name in doubled])
     return {name: keys.index(name) for name in HEADER}
 
@@ -616,8 +618,9 @@ def school_counts(unit_ids: list[int]) -> dict[int, int]:
     """How many schools each of these units has."""
     if not unit_ids:
         return {}
-    return dict(db.session.execute(select(School.unit_id, func.count(School.id))
-                                   .where(School.unit_id.in_(unit_ids)).group_by(School.unit_id)).all())
+    query = (select(School.unit_id, func.count(School.id))
+             .where(School.unit_id.in_(unit_ids)).group_by(School.unit_id))
+    return dict(db.session.execute(query).all())
 
 
 def schools_query(province_id: int | None = None, unit_id: int | None = None, level: str = "",

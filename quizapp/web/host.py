@@ -13,9 +13,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
 from ..models import Game, Player, Quiz, School
-from ..services.org import OrgError, only_school, school_from_input, unit_schools
 from ..services.games import (GameOptions, OptionsError, can_host, can_view, check_quizzes,
                               check_suggestions, game_links, help_requests, open_game, results)
+from ..services.org import OrgError, only_school, school_from_input, unit_schools
 
 bp = Blueprint("host", __name__, url_prefix="/host")
 

@@ -179,3 +179,12 @@ def test_create_and_edit_units_and_schools(app, clients):
         assert (row.level, row.unit.name) == ("lien_cap", "Phường Demo")
     assert admin.get("/admin/schools/99999").status_code == 404
     assert admin.get("/admin/units/99999").status_code == 404
+
+
+def test_import_page_refuses_a_file_too_large(clients):
+    # a raw body (the test client would spool a multipart one to a file it never closes)
+    body = (b'--x\r\nContent-Disposition: form-data; name="file"; filename="huge.csv"\r\n\r\n'
+            + b"x" * (11 * 2**20) + b"\r\n--x--\r\n")
+    response = clients["admin"].post("/admin/import", data=body,
+                                     content_type="multipart/form-data; boundary=x")
+    assert response.status_code == 200 and b"The file is larger than 10 MB." in response.data

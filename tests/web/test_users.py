@@ -242,7 +242,7 @@ def test_create_in_the_admin_page(app, admin_client, org):
     form = {"username": "lan", "display_name": "Nguyễn Thị Lan", "role": "presenter",
             "unit": "Xã Yên Thành", "school": "", "password": "pw-secret-9"}
     ambiguous = admin_client.post("/admin/users/new", data=form)
-    assert ambiguous.status_code == 200 and "Province / Unit".encode() in ambiguous.data
+    assert ambiguous.status_code == 200 and b"Province / Unit" in ambiguous.data
     assert account(app, "lan") is None
     created = admin_client.post("/admin/users/new", data={**form, "unit": "Nghệ An / Xã Yên Thành"})
     assert created.status_code == 302
