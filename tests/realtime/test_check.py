@@ -250,3 +250,31 @@ def test_the_check_suggested_follows_the_schools_level(app):
     assert data["schools"] == {"DEMO": "thcs"}
     assert data["quizzes"]["test-quiz"] == "en"
     assert data["suggest"]["thcs|en"] == "en-thcs" and data["suggest"]["tieu_hoc|en"] == ""
+
+
+def test_a_purged_session_keeps_its_check(app, make, sockets, client):
+    """After the retention period the pupils' answers are gone; the check's figures stay."""
+    from quizapp.services.records import purge_older_than
+
+    game = make.game(check="test-check", leaderboard_every=0)
+    host, _ = host_for(sockets, game)
+    players = [join(sockets, game["pin"], name) for name in ("An", "Bình")]
+    host.call("host:start")
+    # right answers: 1, 0, 2 (before and after); An is always right, Bình wrong before and
+    # right after on the first two, and skips the third before
+    answers = {0: [1, 0], 1: [0, 1], 2: [2, None], 8: [1, 1], 9: [0, 0], 10: [2, 1]}
+    for index in range(11):
+        play(host, players, index, answers.get(index, [None, None]))
+        assert host.call("host:next")["ok"]
+    assert host.received("game:over")
+    make.login(client, game["presenter_id"])
+    before = client.get(f"/api/v1/games/{game['pin']}/results").get_json()["check"]
+    # pairs: An 3 (3 right before, 3 after), Bình 2 (0 right before, 2 after)
+    assert (before["before"], before["after"], before["gain"]) == (
+        {"accuracy": 0.6, "answers": 5}, {"accuracy": 1.0, "answers": 5}, 0.4)
+    with app.app_context():
+        assert purge_older_than(0)["sessions"] == 1
+    after = client.get(f"/api/v1/games/{game['pin']}/results").get_json()["check"]
+    assert after == {**before, "players": None}
+    page = client.get(f"/host/{game['pin']}/results").get_data(as_text=True)
+    assert "60%" in page and "100%" in page and "+40" in page
