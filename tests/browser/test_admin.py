@@ -73,7 +73,11 @@ def test_admin_imports_a_province_and_creates_a_presenter(server, browser, tmp_p
     expect(page.locator("#unit")).to_have_value("Ninh Bình / Xã Gia Viễn")
     page.fill("#username", "can.bo.gv")
     page.fill("#display_name", "Nguyễn Văn Bình")
+    page.select_option("#role", "staff")  # only the field the role needs is shown
+    expect(page.locator("#unit")).to_be_hidden()
+    expect(page.locator("#school")).to_be_visible()
     page.select_option("#role", "presenter")
+    expect(page.locator("#school")).to_be_hidden()
     page.fill("#password", "short")
     page.click("text=Create the account")
     expect(page.locator(".field-error")).to_contain_text("At least 8 characters")
