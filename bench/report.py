@@ -19,7 +19,9 @@ BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 LATEST = RESULTS / "latest.json"
 TABLE_MD = RESULTS / "performance-table.md"
+RECORDS_MD = RESULTS / "records-table.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+RECORDS_START, RECORDS_END = "<!-- bench:records:start -->", "<!-- bench:records:end -->"
 
 ROUND_RATIO_MAX = 1.3
 ACK_P95_MAX_MS = 150.0
@@ -175,7 +177,53 @@ def cluster_pair(results: dict):
     return None
 
 
+def has_games(results: dict) -> bool:
+    """Whether the run played games or loaded the phone page (not only the records)."""
+    return any(r.get("kind") != "records" for r in results["scenarios"].values())
+
+
+def has_records(results: dict) -> bool:
+    return any(r.get("kind") == "records" for r in results["scenarios"].values())
+
+
 def targets(results: dict) -> list[dict]:
+    out = game_targets(results) if has_games(results) or not has_records(results) else []
+    return out + records_targets(results)
+
+
+def records_targets(results: dict) -> list[dict]:
+    """p95 under the limit for the dashboard, the school records and the coverage (and the
+    record pages when they exist), per records scenario; the other requests as information."""
+    out = []
+    for name, r in results["scenarios"].items():
+        if r.get("kind") != "records":
+            continue
+        where = f"{name} ({r.get('database')}, {r.get('scale')})"
+        if r.get("skipped") or r.get("error") or not r.get("requests"):
+            out.append({"target": f"{where}: records requests answer in time", "value": "n/a",
+                        "limit": f"p95 < {r.get('target_ms', 300):.0f} ms", "result": "SKIP",
+                        "detail": r.get("skipped") or r.get("error") or "nothing measured",
+                        "scope": "records"})
+            continue
+        limit = r["target_ms"]
+        for q in r["requests"].values():
+            value = f"p95 {q['p95_ms']:.0f} ms (p50 {q['p50_ms']:.0f}, max {q['max_ms']:.0f})"
+            if q["target"]:
+                out.append({"target": f"{where}: {q['label']}", "value": value,
+                            "limit": f"p95 < {limit:.0f} ms",
+                            "result": "PASS" if q["p95_ms"] < limit else "FAIL", "detail": "",
+                            "scope": "records"})
+            else:
+                out.append({"target": f"{where}: {q['label']}", "value": value, "limit": "none",
+                            "result": "INFO", "detail": "", "scope": "records"})
+        for page, why in (r.get("skipped_requests") or {}).items():
+            out.append({"target": f"{where}: {page}", "value": "n/a",
+                        "limit": f"p95 < {limit:.0f} ms", "result": "SKIP", "detail": why,
+                        "scope": "records"})
+    return out
+
+
+def game_targets(results: dict) -> list[dict]:
     ref = results["reference_players"]
     sc = results["scenarios"]
     comp = results.get("comparisons") or comparisons(results)
@@ -384,7 +432,7 @@ def _f(x, fmt="{:,.2f}", none="–"):
 def rows(results: dict) -> list[list[str]]:
     out = []
     for name, r in results["scenarios"].items():
-        if r.get("kind") == "page":
+        if r.get("kind") in ("page", "records"):
             continue
         if r.get("skipped"):
             out.append([name, "", "", "", "", "", "", "", "", "", "skipped", ""])
@@ -443,7 +491,9 @@ def text_table(results: dict) -> str:
               for i, h in enumerate(HEAD)]
     line = lambda cells: "  ".join(c.ljust(w) if i < 3 else c.rjust(w)  # noqa: E731
                                    for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
-    out = [line(HEAD), line(["-" * w for w in widths])] + [line(r) for r in body]
+    out = [line(HEAD), line(["-" * w for w in widths])] + [line(r) for r in body] \
+        if body or not has_records(results) else []
+    out += records_text(results)
     comp = results.get("comparisons") or {}
     if "round_ratio_project_to_bare" in comp:
         out.append(f"\nround time, project / bare server at {comp['round_ratio_players']:,} "
@@ -558,24 +608,164 @@ def markdown(results: dict) -> str:
                              if j.get("server_connections") is not None else "") + ".")
     lines += ["", "| target | measured | limit | result |", "|---|---|---|---|"]
     lines += [f"| {t['target']} | {t['value']} | {t['limit']} | {t['result']} |"
-              for t in results.get("targets") or targets(results)]
+              for t in results.get("targets") or targets(results)
+              if t.get("scope") != "records"]
     lines += ["", END]
     return "\n".join(lines) + "\n"
 
 
-def update_docs(path: Path, md: str) -> bool:
+def update_docs(path: Path, md: str, start: str = START, end: str = END) -> bool:
     if not path.exists():
-        print(f"{path} does not exist: nothing updated (the table is in {TABLE_MD})")
+        print(f"{path} does not exist: nothing updated (the table is in {RESULTS})")
         return False
     text = path.read_text(encoding="utf-8")
-    if START not in text or END not in text:
-        print(f"{path} has no {START} … {END} markers: nothing updated")
+    if start not in text or end not in text:
+        print(f"{path} has no {start} … {end} markers: nothing updated")
         return False
-    before, rest = text.split(START, 1)
-    _, after = rest.split(END, 1)
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
     path.write_text(before + md.rstrip("\n") + after, encoding="utf-8")
     print(f"updated the figures in {path}")
     return True
+
+
+def write_tables(results: dict, folder: Path) -> list[Path]:
+    """The Markdown tables of the run: the games' (if any ran) and the records' (if any)."""
+    written = []
+    if has_games(results) or not has_records(results):
+        written.append(folder / TABLE_MD.name)
+        written[-1].write_text(markdown(results), encoding="utf-8")
+    if has_records(results):
+        written.append(folder / RECORDS_MD.name)
+        written[-1].write_text(records_markdown(results), encoding="utf-8")
+    return written
+
+
+def publish(results: dict, path: Path) -> None:
+    """Rewrite the figures of ``path`` between the markers of what the run measured: the games'
+    table between the bench markers, the records' between the records markers."""
+    if has_games(results) or not has_records(results):
+        update_docs(path, markdown(results))
+    if has_records(results):
+        update_docs(path, records_markdown(results), RECORDS_START, RECORDS_END)
+
+
+# ----- the records --------------------------------------------------------------------------------
+
+RECORDS_HEAD = ["request", "who", "p50 ms", "p95 ms", "max ms", "sent (raw) KB",
+                "server CPU ms", "DB CPU ms", "target"]
+
+
+def _records_rows(r: dict) -> list[list[str]]:
+    out = []
+    limit = r.get("target_ms", 300)
+    for q in (r.get("requests") or {}).values():
+        out.append([q["label"], q["auth"], f"{q['p50_ms']:.0f}", f"{q['p95_ms']:.0f}",
+                    f"{q['max_ms']:.0f}",
+                    f"{q['bytes'] / 1000:,.1f} ({q['raw_bytes'] / 1000:,.1f})",
+                    _f(q.get("server_cpu_ms"), "{:.0f}"), _f(q.get("db_cpu_ms"), "{:.0f}"),
+                    (("PASS" if q["p95_ms"] < limit else "FAIL") if q["target"] else "–")])
+    return out
+
+
+def _records_setup(r: dict) -> str:
+    t = r.get("tables") or {}
+
+    def n(k):
+        return f"{(t.get(k) or {}).get('rows', 0):,}"
+
+    size = t.get("_database_bytes")
+    g = r.get("generated") or {}
+    return (f"{r.get('scale')} data set: {n('province')} provinces, {n('unit')} units, "
+            f"{n('school')} schools, {n('game')} sessions ({n('session_question')} session "
+            f"questions), {r.get('students') or 0:,} students counted, {n('player')} players and "
+            f"{n('answer')} answers in full"
+            + (f"; database {size / 2**20:,.0f} MiB" if size else "")
+            + (f"; generated in {g['seconds']:.0f} s (seed {g['seed']})" if g else ""))
+
+
+def _line(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.ljust(w) if i < 2 else c.rjust(w)
+                     for i, (c, w) in enumerate(zip(cells, widths)))
+
+
+def records_text(results: dict) -> list[str]:
+    out = []
+    for name, r in results["scenarios"].items():
+        if r.get("kind") != "records":
+            continue
+        out.append(f"\n{name} — {r.get('database')}, {_records_setup(r)}")
+        if r.get("skipped") or r.get("error"):
+            out.append(f"  {r.get('skipped') or 'ERROR ' + r['error']}")
+            continue
+        body = _records_rows(r)
+        widths = [max(len(h), *(len(x[i]) for x in body)) if body else len(h)
+                  for i, h in enumerate(RECORDS_HEAD)]
+        out += [_line(RECORDS_HEAD, widths), _line(["-" * w for w in widths], widths)]
+        out += [_line(x, widths) for x in body]
+        phase = r.get("phase") or {}
+        out.append(f"{r.get('reps')} rounds after {r.get('warmup')} warm-up rounds; other load "
+                   f"{_f(phase.get('other_cores'), '{:.2f}')} cores")
+        for req, b in ((r.get("breakdown") or {}).get("requests") or {}).items():
+            top = (b.get("slowest") or [{}])[0]
+            plan = top.get("plan") or {}
+            out.append(f"  {req}: {b['in_process_ms']:.0f} ms in process, SQL {b['sql_ms']:.0f} "
+                       f"ms in {b['statements']} statements; slowest {top.get('ms')} ms"
+                       + (f" [{'; '.join(plan.get('scans') or plan.get('steps') or [])}]"
+                          if plan else ""))
+    return out
+
+
+def records_markdown(results: dict) -> str:
+    m = results["machine"]
+    lines = [RECORDS_START, "",
+             f"Measured {m['date']} on {m['cpu']}, {m['cores']} cores"
+             + (f", {m['memory_gib']} GiB" if m.get("memory_gib") else "")
+             + f", Python {m['python']}; the client on the same machine, one request at a time "
+             "on a keep-alive connection, accepting gzip and brotli as a browser does. ms: from "
+             "sending the request to the last byte of the answer; server CPU: the server "
+             "process's CPU per request; DB CPU: its PostgreSQL backends'.", ""]
+    for name, r in results["scenarios"].items():
+        if r.get("kind") != "records":
+            continue
+        pg = r.get("postgres") or {}
+        lines += [f"**`{name}`** ({r.get('database')}"
+                  + (f" {pg['version']}" if pg.get("version") else "") + f"): "
+                  f"{_records_setup(r)}.", ""]
+        if r.get("skipped") or r.get("error"):
+            lines += [f"Not measured: {r.get('skipped') or r['error']}", ""]
+            continue
+        phase = r.get("phase") or {}
+        lines += ["| " + " | ".join(RECORDS_HEAD) + " |",
+                  "|" + "|".join("---" for _ in RECORDS_HEAD) + "|"]
+        lines += ["| " + " | ".join(x) + " |" for x in _records_rows(r)]
+        lines += ["", f"{r.get('reps')} rounds of every request after {r.get('warmup')} "
+                      f"warm-up rounds; other load meanwhile "
+                      f"{_f(phase.get('other_cores'), '{:.2f}')} cores."
+                  + (" Not measured, the record pages: "
+                     + ", ".join(f"`{k}` ({v})" for k, v in r["skipped_requests"].items()) + "."
+                     if r.get("skipped_requests") else ""), ""]
+        b = (r.get("breakdown") or {}).get("requests") or {}
+        if b:
+            lines += ["| request | in process ms | SQL ms | statements | slowest statement "
+                      "ms | its plan |", "|---|---|---|---|---|---|"]
+            for req, x in b.items():
+                top = (x.get("slowest") or [{}])[0]
+                plan = top.get("plan") or {}
+                words = "; ".join(plan.get("scans") or plan.get("steps") or [])
+                extra = [f"{plan['workers_launched']} parallel workers"
+                         if plan.get("workers_launched") else "",
+                         f"JIT {plan['jit_ms']:.0f} ms" if plan.get("jit_ms") else ""]
+                words = "; ".join(x for x in [words, *extra] if x)
+                lines.append(f"| {req} | {x['in_process_ms']:.0f} | {x['sql_ms']:.0f} | "
+                             f"{x['statements']} | {_f(top.get('ms'), '{:.0f}')} | "
+                             f"{words or '–'} |")
+            lines.append("")
+    lines += ["| target | measured | limit | result |", "|---|---|---|---|"]
+    lines += [f"| {t['target']} | {t['value']} | {t['limit']} | {t['result']} |"
+              for t in records_targets(results)]
+    lines += ["", RECORDS_END]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv=None) -> None:
@@ -586,10 +776,9 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     results = json.loads(args.json.read_text())
     print(text_table(results))
-    md = markdown(results)
-    (args.json.parent / TABLE_MD.name).write_text(md, encoding="utf-8")
+    write_tables(results, args.json.parent)
     if args.update_docs:
-        update_docs(args.update_docs, md)
+        publish(results, args.update_docs)
 
 
 if __name__ == "__main__":

@@ -75,6 +75,16 @@ def options(argv=None) -> argparse.Namespace:
                         "under a quarter of a core (default 30, quick 2; 0: do not wait)")
     p.add_argument("--profile-rate", type=int, default=100, metavar="HZ",
                    help="py-spy samples per second (default 100)")
+    p.add_argument("--records-db", metavar="URL",
+                   help="records scenarios: measure this database, generated earlier by "
+                        "python -m bench.records_data (kept), instead of generating one")
+    p.add_argument("--keep-records-db", action="store_true",
+                   help="records scenarios: keep the database they generate (its URL is in the "
+                        "results) instead of dropping it")
+    p.add_argument("--records-reps", type=int, default=0, metavar="N",
+                   help="records scenarios: rounds of every request (default: 40 national, "
+                        "60 province)")
+    p.add_argument("--records-seed", type=int, default=2025, help="records data set seed")
     p.add_argument("--out", type=Path, default=report.LATEST, help="the JSON figures")
     p.add_argument("--update-docs", nargs="?", const=report.BENCH.parent / "docs" /
                    "performance.md", type=Path, metavar="PATH",
@@ -113,7 +123,9 @@ def main(argv=None) -> int:
                  question_timeout=args.question_timeout, logs=logs, profile=profile,
                  wait_quiet=args.wait_quiet if args.wait_quiet is not None else
                  (2.0 if args.quick else 30.0), think=args.think,
-                 profile_rate=args.profile_rate)
+                 profile_rate=args.profile_rate, records_db=args.records_db,
+                 keep_records_db=args.keep_records_db, records_reps=args.records_reps,
+                 records_seed=args.records_seed)
     if pin:
         os.sched_setaffinity(0, s.loadgen_cpus)
     results = {
@@ -153,15 +165,13 @@ def main(argv=None) -> int:
     save(results, args.out)
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     save(results, args.out.parent / f"run-{stamp}{'-quick' if args.quick else ''}.json")
-    md = report.markdown(results)
-    table_md = args.out.parent / report.TABLE_MD.name
-    table_md.write_text(md, encoding="utf-8")
+    tables = report.write_tables(results, args.out.parent)
     print()
     print(report.text_table(results))
-    print(f"\nfigures: {args.out}; Markdown table: {table_md}; "
+    print(f"\nfigures: {args.out}; Markdown: {', '.join(str(t) for t in tables)}; "
           f"took {results['wall_s']:.0f} s")
     if args.update_docs:
-        report.update_docs(args.update_docs, md)
+        report.publish(results, args.update_docs)
     return code
 
 
@@ -172,6 +182,9 @@ TRANSPORT_WORDS = {"websocket": "over WebSocket",
 
 
 def describe(sc) -> str:
+    if sc.kind == "records":
+        return (f"the records API and pages on {sc.database}, a {sc.scale} data set "
+                "(bench/records_data.py)")
     if sc.kind == "page":
         return "phone page weight, slow-3G timing, and a join from Chromium"
     who = (f"{'bare Flask-SocketIO' if sc.server == 'bare' else 'project'} ({sc.mode}), "
@@ -189,6 +202,10 @@ def describe(sc) -> str:
 
 
 def summary(r: dict) -> str:
+    if r.get("kind") == "records":
+        from bench.records import summary as records_summary
+
+        return records_summary(r)
     if r.get("skipped"):
         return "skipped: " + r["skipped"]
     parts = []

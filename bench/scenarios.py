@@ -41,6 +41,10 @@ class Settings:
     think: float = 0.0  # players answer after a random 0..think s (0: at once)
     wait_quiet: float = 30.0  # seconds to wait, before a scenario, for other work to calm down
     profile_rate: int = 100
+    records_db: str | None = None  # records scenarios: a database generated earlier, kept
+    keep_records_db: bool = False  # records scenarios: keep the database they generate
+    records_reps: int = 0  # records scenarios: rounds of every request (0: by scale)
+    records_seed: int = 2025
 
 
 #: Seconds over which the players of a ``hall`` scenario answer (uniformly at random): a hall
@@ -51,7 +55,7 @@ HALL_SPREAD = 5.0
 @dataclass
 class Scenario:
     name: str
-    kind: str  # game | joins | page
+    kind: str  # game | joins | page | records
     games: int = 1
     players: int = 0
     server: str = "project"  # project | bare
@@ -59,6 +63,8 @@ class Scenario:
     think: float | None = None  # players answer after a random 0..think s (None: --think)
     processes: int = 0  # >= 1: that many server processes behind nginx, PostgreSQL + Redis
     transport: str = "websocket"  # websocket | browser (polling, then the upgrade) | polling
+    database: str = ""  # records: postgresql | sqlite
+    scale: str = ""  # records: national | province | tiny (bench/records_data.py)
 
     @property
     def total_players(self) -> int:
@@ -107,9 +113,16 @@ def parse(name: str, ref: int) -> Scenario:
                         players, processes=n)
     if name == "page":
         return Scenario("page", "page")
+    if m := re.fullmatch(r"records(-sqlite)?(?::(national|province|tiny))?", name):
+        database = "sqlite" if m[1] else "postgresql"
+        default = "province" if m[1] else "national"
+        scale = m[2] or default
+        return Scenario(f"records{m[1] or ''}" + (f":{scale}" if scale != default else ""),
+                        "records", database=database, scale=scale)
     raise SystemExit(f"unknown scenario {name!r} (game<N>, games<G>x<P>, joins[N], hall[N], "
                      "bare[N], eventlet[N], browser[N], barebrowser[N], polling[N], "
-                     "barepolling[N], procs<N>[:<G>x<P>], page)")
+                     "barepolling[N], procs<N>[:<G>x<P>], page, records[:<scale>], "
+                     "records-sqlite[:<scale>])")
 
 
 # ----- statistics -------------------------------------------------------------------------------
@@ -148,6 +161,10 @@ def make_server(s: Settings, sc: Scenario):
 
 
 def run(s: Settings, sc: Scenario) -> dict:
+    if sc.kind == "records":
+        from .records import run as run_records
+
+        return run_records(s, sc)
     server = make_server(s, sc)
     if server is None:
         return {"skipped": "--url: the cluster scenarios start their own nginx and processes"

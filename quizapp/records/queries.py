@@ -81,35 +81,45 @@ def coverage(window: Filters, units: ColumnElement[bool] | None = None) -> dict:
     """Per unit: its schools, the schools that held an in-person session, sessions, students, and
     whether it is covered (``rules.unit_covered``); and the totals. ``units`` limits the units
     listed (a presenter's own)."""
+    # schools counted per unit id first, then joined to the units (not grouped by their names)
+    per_unit = select(School.unit_id, func.count().label("schools")).group_by(School.unit_id)
+    if window.level:
+        per_unit = per_unit.where(School.level == window.level)
+    counted = per_unit.subquery()
     unit_rows = select(Unit.id, Unit.name, Unit.kind, Province.name.label("province"),
-                       func.count(School.id).label("schools")) \
+                       func.coalesce(counted.c.schools, 0).label("schools")) \
         .join(Province, Province.id == Unit.province_id) \
-        .outerjoin(School, and_(School.unit_id == Unit.id,
-                                *([School.level == window.level] if window.level else []))) \
-        .group_by(Unit.id, Unit.name, Unit.kind, Province.name).order_by(Province.name, Unit.name)
+        .outerjoin(counted, counted.c.unit_id == Unit.id).order_by(Province.name, Unit.name)
     if units is not None:
         unit_rows = unit_rows.where(units)
     if window.province_id:
         unit_rows = unit_rows.where(Unit.province_id == window.province_id)
     if window.unit_id:
         unit_rows = unit_rows.where(Unit.id == window.unit_id)
-    in_person = case((SessionSummary.in_person, SessionSummary.school_id))
-    held = dict((row.unit_id, row) for row in db.session.execute(
-        select(SessionSummary.unit_id,
-               func.count().label("sessions"),
-               func.coalesce(func.sum(SessionSummary.students), 0).label("students"),
-               func.count(distinct(SessionSummary.school_id)).label("schools_reached"),
-               func.count(distinct(in_person)).label("schools_in_person"))
-        .where(window.sessions()).group_by(SessionSummary.unit_id)))
+    # Per school first, then per unit: two hash aggregates instead of counting distinct schools
+    # (a sort per unit); only the units listed are read.
+    per_school = select(SessionSummary.unit_id, func.count().label("sessions"),
+                        func.sum(SessionSummary.students).label("students"),
+                        func.max(case((SessionSummary.in_person, 1), else_=0)).label("in_person")) \
+        .where(window.sessions()).group_by(SessionSummary.unit_id, SessionSummary.school_id)
+    if units is not None:
+        per_school = per_school.where(SessionSummary.unit_id.in_(select(Unit.id).where(units)))
+    schools = per_school.subquery()
+    held = {row.unit_id: row for row in db.session.execute(
+        select(schools.c.unit_id, func.sum(schools.c.sessions).label("sessions"),
+               func.coalesce(func.sum(schools.c.students), 0).label("students"),
+               func.count().label("schools_reached"),
+               func.sum(schools.c.in_person).label("schools_in_person"))
+        .group_by(schools.c.unit_id))}
     listed = []
     totals = {"units": 0, "units_covered": 0, "schools_reached": 0, "sessions": 0, "students": 0}
     for row in db.session.execute(unit_rows):
         h = held.get(row.id)
-        in_person_schools = h.schools_in_person if h else 0
+        in_person_schools = int(h.schools_in_person) if h else 0
         item = {"unit": row.name, "unit_id": row.id, "kind": row.kind, "province": row.province,
                 "schools": row.schools, "schools_in_person": in_person_schools,
                 "schools_reached": h.schools_reached if h else 0,
-                "sessions": h.sessions if h else 0, "students": int(h.students) if h else 0,
+                "sessions": int(h.sessions) if h else 0, "students": int(h.students) if h else 0,
                 # rules.unit_covered: a school of the unit held an in-person session that
                 # somebody played (only played sessions are counted above)
                 "covered": in_person_schools > 0}
