@@ -348,3 +348,55 @@ def dashboard(window: Filters) -> dict:
             "units": cov["units"], "units_at_zero": zero, "per_day": per_day(where),
             "topics": accuracy_by_topic(where), "levels": per_level(where),
             "check": check_totals(where)}
+
+
+# ----- what the pages add -----------------------------------------------------------------------
+
+def schools_without_sessions(window: Filters, unit_id: int) -> list[dict]:
+    """The schools of a commune/ward where no session that somebody played was held in the
+    window (of the window's level, when it names one): where the officer goes next."""
+    held = select(SessionSummary.school_id).where(window.sessions(),
+                                                  SessionSummary.unit_id == unit_id)
+    query = select(School.code, School.name, School.level).where(
+        School.unit_id == unit_id, School.id.not_in(held)).order_by(School.name, School.code)
+    if window.level:
+        query = query.where(School.level == window.level)
+    return [{"code": r.code, "name": r.name, "level": r.level}
+            for r in db.session.execute(query)]
+
+
+def schools_by_level(window: Filters) -> list[dict]:
+    """Per school level (in ``School.LEVELS`` order), over the units the window names: how many
+    schools there are and how many held a session somebody played in the window."""
+    reached = select(SessionSummary.school_id).where(window.sessions()).distinct().subquery()
+    query = select(School.level, func.count(School.id).label("schools"),
+                   func.count(reached.c.school_id).label("reached")) \
+        .join(Unit, Unit.id == School.unit_id) \
+        .outerjoin(reached, reached.c.school_id == School.id) \
+        .group_by(School.level)
+    if window.province_id:
+        query = query.where(Unit.province_id == window.province_id)
+    if window.unit_id:
+        query = query.where(Unit.id == window.unit_id)
+    if window.level:
+        query = query.where(School.level == window.level)
+    order = {level: i for i, level in enumerate(School.LEVELS)}
+    rows = sorted(db.session.execute(query), key=lambda r: (order.get(r.level, len(order)),
+                                                              r.level))
+    return [{"level": r.level, "schools": r.schools, "reached": r.reached} for r in rows]
+
+
+def provinces() -> list[dict]:
+    """Every province, by name (the dashboard's picker)."""
+    return [{"id": r.id, "name": r.name}
+            for r in db.session.execute(select(Province.id, Province.name).order_by(Province.name))]
+
+
+def units(province_id: int | None = None) -> list[dict]:
+    """Every commune/ward (of one province), by province and name (the dashboard's picker)."""
+    query = select(Unit.id, Unit.name, Province.name.label("province")) \
+        .join(Province, Province.id == Unit.province_id).order_by(Province.name, Unit.name)
+    if province_id:
+        query = query.where(Unit.province_id == province_id)
+    return [{"id": r.id, "name": r.name, "province": r.province}
+            for r in db.session.execute(query)]

@@ -10,14 +10,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Campaign, Province, School, Unit
+from ..models import Campaign, School
 from ..records import queries, scope
-from ..records.campaigns import CampaignError, create_campaign, parse_day
+from ..records.campaigns import CampaignError, create_campaign
+from ..records.filters import BadFilter, campaign_arg, filters_arg
 from .api import api_login_required, bp, fail
-
-
-class BadFilter(ValueError):
-    pass
 
 
 def roles(*allowed: str):
@@ -35,45 +32,14 @@ def roles(*allowed: str):
     return decorator
 
 
-def campaign_arg() -> Campaign:
-    """The campaign named by ``?campaign=`` (the one under way, or the latest, without it)."""
-    slug = request.args.get("campaign") or None
-    campaign = queries.find_campaign(slug)
-    if campaign is None:
-        raise LookupError(_("No campaign has this name.") if slug else _("No campaign yet."))
-    return campaign
-
-
-def filters_arg(campaign: Campaign) -> queries.Filters:
-    """The campaign's window, narrowed by ``?from=``, ``?to=``, ``?province=``, ``?unit=``
-    (ids) and ``?level=``."""
-    args = request.args
-    try:
-        starts = parse_day(args["from"], "from") if args.get("from") else campaign.starts
-        ends = parse_day(args["to"], "to") if args.get("to") else campaign.ends
-    except CampaignError as exc:
-        raise BadFilter(str(exc)) from exc
-    ids = {}
-    for key, model in (("province", Province), ("unit", Unit)):
-        value = args.get(key)
-        if value:
-            if not value.isdigit() or db.session.get(model, int(value)) is None:
-                raise BadFilter(_("Unknown %(field)s.", field=key))
-            ids[key] = int(value)
-    level = args.get("level") or None
-    if level is not None and level not in School.LEVELS:
-        raise BadFilter(_("level must be one of %(levels)s", levels=", ".join(School.LEVELS)))
-    return queries.Filters(starts, ends, ids.get("province"), ids.get("unit"), level)
-
-
 def with_campaign(view):
     """Resolve the campaign and its filters, or answer 404 / 400."""
 
     @wraps(view)
     def wrapped(*args, **kwargs):
         try:
-            campaign = campaign_arg()
-            window = filters_arg(campaign)
+            campaign = campaign_arg(request.args)
+            window = filters_arg(request.args, campaign)
         except LookupError as exc:
             return fail(404, "not_found", str(exc))
         except BadFilter as exc:

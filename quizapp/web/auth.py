@@ -36,7 +36,9 @@ def login():
         user = authenticate(form.username.data, form.password.data)
         if user is not None:
             login_user(user)
-            return redirect(local_path(request.args.get("next")) or url_for("host.index"))
+            # presenters to their sessions; staff and viewers to the records they may read
+            home = url_for("host.index") if user.can_host else url_for("records.index")
+            return redirect(local_path(request.args.get("next")) or home)
         failed = True
     return render_template("auth/login.html", form=form, failed=failed)
 
