@@ -189,6 +189,14 @@ def test_each_person_is_sent_to_their_answer(world, role, target):
     assert response.status_code == 302 and response.headers["Location"] == target
 
 
+def test_an_account_without_a_school_is_told_why(app, make):
+    client = app.test_client()
+    make.login(client, make.user("staff"))
+    response = client.get("/records/?lang=en")
+    assert response.status_code == 403
+    assert "attached their account to the school" in response.get_data(as_text=True)
+
+
 def test_staff_land_on_their_records_after_signing_in(app, records, make):
     school = records.school("LAND", records.unit("Phường Ba"))
     user = records.user("staff", school_id=school)
