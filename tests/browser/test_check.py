@@ -129,7 +129,8 @@ def test_a_session_with_a_knowledge_check(server, browser, tmp_path):
     expect(check).to_contain_text("+67")
     expect(check.locator(".check-qs li")).to_have_count(3)
     expect(projector.locator(".result-questions > li")).to_have_count(5)  # the quiz's own
-    projector.screenshot(path=str(shots / "results-1280.png"), full_page=True, animations="disabled")
+    projector.screenshot(path=str(shots / "results-1280.png"), full_page=True,
+                         animations="disabled")
     projector.set_viewport_size({"width": 360, "height": 740})
     projector.screenshot(path=str(shots / "results-360.png"), full_page=True, animations="disabled")
     assert not errors, errors

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from quizapp.engine import Game, Options, Phase, Question, QuestionError, Rejected
+from quizapp.engine import Game, Phase, Question, QuestionError, Rejected
 
 from .helpers import game, multiple, poll, single
 
@@ -62,7 +62,8 @@ def test_a_session_without_a_check_says_nothing_of_parts():
 @pytest.mark.parametrize("questions", [
     [replace(single(), part="before", check=0), single()],  # no after
     [single(), replace(single(), part="before", check=0), replace(single(), part="after", check=0)],
-    [replace(single(), part="before", check=0), replace(single(), part="after", check=0)],  # no quiz
+    # no quiz between the two halves
+    [replace(single(), part="before", check=0), replace(single(), part="after", check=0)],
     [replace(single(), part="before", check=1), single(), replace(single(), part="after", check=1)],
     [replace(single(), part="before", check=0), replace(single(), part="before", check=1), single(),
      replace(single(), part="after", check=1), replace(single(), part="after", check=0)],

@@ -19,7 +19,8 @@ BEFORE, MAIN, AFTER = range(0, 3), range(3, 8), range(8, 11)  # test-check aroun
 
 
 def result_of(player, index):
-    return wait_for(lambda: [r for r in player.received("player:result") if r["index"] == index])[-1]
+    return wait_for(lambda: [r for r in player.received("player:result")
+                             if r["index"] == index])[-1]
 
 
 def play(host, players, index, choices):
@@ -174,7 +175,8 @@ def test_the_snapshot_is_the_check_the_quiz_the_check(app, make):
         quiz = db.session.query(Quiz).filter_by(slug="test-quiz").one()
         assert row.options["check"] == "test-check"
         assert [(q.get("part"), q.get("check")) for q in row.questions] == \
-            [("before", k) for k in range(3)] + [(None, None)] * 5 + [("after", k) for k in range(3)]
+            [("before", k) for k in range(3)] + [(None, None)] * 5 \
+            + [("after", k) for k in range(3)]
         assert [q["text"] for q in row.questions] == \
             [q["text"] for q in check.questions + quiz.questions + check.questions]
         assert row.questions[3:8] == quiz.questions  # the quiz's own questions, untouched
