@@ -82,6 +82,9 @@ def load_quiz_file(path: Path) -> QuizFile:
             question = Question.from_dict(item)
         except QuestionError as exc:
             raise BankError(f"{path.name}: question {number}: {exc}") from exc
+        if kind == "check" and question.is_poll:
+            raise BankError(f"{path.name}: question {number}: a knowledge check measures what "
+                            "pupils know: a poll has no right answer to measure")
         if question.topic and question.topic not in TOPICS:
             raise BankError(f"{path.name}: question {number}: unknown topic {question.topic!r} "
                             f"(one of {', '.join(TOPICS)})")

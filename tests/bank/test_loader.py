@@ -54,6 +54,10 @@ BAD = [
     ({"slug": "ok", "title": "t", "questions": [{"type": "poll", "text": "x", "choices": ["a", "b"], "correct": [0]}]}, "poll"),
     ({"slug": "ok", "title": "t", "questions": [{"type": "chat", "text": "x", "choices": ["a", "b"], "correct": [0]}]}, "chat"),
     ({"slug": "ok", "title": "t", "questions": [{"type": "truefalse", "text": "x", "choices": ["a", "b", "c"], "correct": [0]}]}, "two choices"),
+    ({"slug": "ok", "title": "t", "kind": "test", "questions": [{}]}, "kind must be"),
+    ({"slug": "ok", "title": "t", "level": "university", "questions": [{}]}, "level must be"),
+    ({"slug": "ok", "title": "t", "kind": "check", "questions": [{"type": "poll", "text": "x", "choices": ["a", "b"]}]}, "a poll has no right answer"),
+    ({"slug": "ok", "title": "t", "questions": [{"type": "single", "text": "x", "choices": ["a", "b"], "correct": [0], "topic": "cooking"}]}, "unknown topic"),
 ]
 
 

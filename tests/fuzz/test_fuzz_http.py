@@ -446,15 +446,19 @@ def test_api_requests(site, caplog):
 
 # ----- 3. POST /api/v1/games: near-valid bodies -----------------------------------------------
 
-OPTION_KEYS = ("speed_scoring", "leaderboard_every", "late_join")
+OPTION_KEYS = ("speed_scoring", "leaderboard_every", "late_join", "check")
+#: The knowledge check of the test bank (a quiz of kind "check"); "test-quiz" is a quiz.
+CHECK = "test-check"
 
 
 def option_objects():
     flags = st.one_of(st.booleans(), json_values)
     every = st.one_of(st.integers(-3, 12), st.integers(-10**30, 10**30), st.booleans(),
                       json_values)
+    check = st.one_of(st.sampled_from([CHECK, CHECK, "test-quiz", "TEST-CHECK", "nope", ""]),
+                      tricky_text, json_values)
     known = st.fixed_dictionaries({}, optional={"speed_scoring": flags, "late_join": flags,
-                                                "leaderboard_every": every})
+                                                "leaderboard_every": every, "check": check})
     unknown = st.builds(lambda k, v, d: {**d, k: v},
                         st.one_of(st.sampled_from(["typo", "Speed_Scoring", ""]), tricky_text)
                         .filter(lambda k: k not in OPTION_KEYS), json_values, known)
@@ -506,7 +510,8 @@ def judge_game_body(body: dict, codes) -> str:
         flags_ok = all(isinstance(options[k], bool) for k in ("speed_scoring", "late_join")
                        if k in options)
         every = options.get("leaderboard_every", 1)
-        if not flags_ok or type(every) is not int or every < 0:
+        check_ok = options.get("check") in (None, CHECK)  # null: no check
+        if not flags_ok or not check_ok or type(every) is not int or every < 0:
             verdicts.append("invalid")
         else:
             verdicts.append("valid" if every <= 10 else "either")
@@ -523,6 +528,7 @@ def game_body_corpus() -> list[dict]:
                                                "options") for v in values]
     cases += [{**base, "options": {key: v}} for key in OPTION_KEYS + ("typo",) for v in values]
     cases += [{**base, "options": {"leaderboard_every": v}} for v in (-1, 0, 101, 2**63, True)]
+    cases += [{**base, "options": {"check": v}} for v in (CHECK, "test-quiz", "nope")]
     return cases
 
 
@@ -557,6 +563,8 @@ def test_create_game_bodies(site, caplog):
         assert state["phase"] == "lobby" and state["quiz"] == "test-quiz"
         expected_options = {"speed_scoring": True, "leaderboard_every": 1, "late_join": True,
                             **(body.get("options") or {})}
+        if expected_options.get("check", 0) is None:
+            del expected_options["check"]  # stored only when the session has one
         assert state["options"] == expected_options
         assert state["in_person"] == body.get("in_person", True)
 
