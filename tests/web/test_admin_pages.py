@@ -84,10 +84,11 @@ def test_import_page_shows_counts_or_every_bad_row(app, clients):
     bad = admin.post("/admin/import", content_type="multipart/form-data",
                      data={"file": ((ORG / "bad.csv").open("rb"), "bad.csv")})
     assert bad.status_code == 200
-    rows = re.findall(r'<td class="num">(\d+)</td><td class="mono">(\w+)</td>', bad.data.decode())
+    rows = re.findall(r'<td class="num"[^>]*>(\d+)</td><td class="mono">(\w+)</td>',
+                      bad.data.decode())
     assert rows == [("3", "unit_kind"), ("4", "school_code"), ("5", "level"), ("6", "school_code"),
                     ("7", "school_code"), ("7", "school_name")]
-    assert b"Nothing was imported" in bad.data
+    assert b"nothing was imported" in bad.data
     empty = admin.post("/admin/import", content_type="multipart/form-data",
                        data={"file": (io.BytesIO(b""), "empty.csv")})
     assert empty.status_code == 200 and b"The file is empty." in empty.data
@@ -118,7 +119,7 @@ def test_lists_filter_and_paginate(app, clients, big_province):
     admin = clients["admin"]
     units = admin.get("/admin/units").data.decode()
     assert "131 unit(s)" in units and "Page 1 of 3" in units
-    assert units.count('<td class="num"><a href="/admin/schools?unit=') == 50
+    assert len(re.findall(r'<td class="num"[^>]*><a href="/admin/schools\?unit=', units)) == 50
     second = admin.get("/admin/units?page=2").data.decode()
     assert "Page 2 of 3" in second and "Đơn vị 049" in second and "Đơn vị 048" not in second
     wards = admin.get("/admin/units?kind=phuong&q=don vi 00").data.decode()
