@@ -291,7 +291,8 @@ def presenter_data(user, campaign: Campaign | None) -> dict:
     return record
 
 
-def _my_campaign():
+def _campaign_named():
+    """The campaign of ``?campaign=`` (or the current one) and no problem, or None and why."""
     try:
         return campaign_arg(request.args), None
     except LookupError as exc:
@@ -303,7 +304,7 @@ def _my_campaign():
 def me():
     """My sessions, the schools I visited, the students I reached, and my commune/ward's
     coverage in the campaign (with the schools still waiting)."""
-    campaign, problem = _my_campaign()
+    campaign, problem = _campaign_named()
     status = 404 if problem and request.args.get("campaign") else 200
     return render_template("records/me.html", record=presenter_data(current_user, campaign),
                            campaign=campaign, problem=problem, campaigns=queries.campaigns(),
@@ -313,7 +314,7 @@ def me():
 @bp.get("/me/export.xlsx")
 @roles_required("admin", "presenter")
 def me_xlsx():
-    campaign, _problem = _my_campaign()
+    campaign, _problem = _campaign_named()
     record = presenter_data(current_user, campaign)
     return _download(exports.xlsx_bytes([exports.sessions_table(record["sessions"], True),
                                          exports.schools_visited_table(record["schools"])]),
@@ -339,7 +340,7 @@ def _public_figures(campaign: Campaign) -> dict:
 def results():
     """The campaign's figures for everyone, with the picture to share; no sign-in, no name of
     anybody."""
-    campaign, problem = _my_campaign()
+    campaign, problem = _campaign_named()
     figures = _public_figures(campaign) if campaign else None
     status = 404 if problem and request.args.get("campaign") else 200
     return render_template("public/results.html", campaign=campaign, figures=figures,
@@ -351,7 +352,7 @@ def results():
 def summary_png():
     """The public figures as a 1200×630 PNG, in the language of ``?lang=`` (or the visitor's);
     ``?download=1`` saves it as a file."""
-    campaign, problem = _my_campaign()
+    campaign, problem = _campaign_named()
     if campaign is None:
         return _bad_download(404, problem)
     card = share_image.card_for(campaign.name, campaign.starts, campaign.ends,
