@@ -47,6 +47,13 @@ def may_see_school(user: User, school: School) -> bool:
     return False
 
 
+def may_see_session(user: User, game: Game) -> bool:
+    """A session's record (its figures): its presenter, and whoever may see its school."""
+    if not user or not user.is_authenticated:
+        return False
+    return game.presenter_id == user.id or may_see_school(user, game.school)
+
+
 def may_see_players(user: User, game: Game) -> bool:
     """A session's players (nicknames, scores) and help requests: its presenter, its school's
     staff, the admin. (A viewer reads figures, not children's nicknames.)"""

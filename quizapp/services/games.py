@@ -12,6 +12,7 @@ from ..engine import AFTER, BEFORE, Options
 from ..engine.game import competition_ranks
 from ..extensions import db
 from ..models import Answer, Game, HelpRequest, Player, Quiz, School, SessionSummary, User
+from ..records import rules
 from ..records.rules import check_gain
 
 PIN_ATTEMPTS = 50
@@ -196,15 +197,6 @@ def can_host(user: User | None, game: Game) -> bool:
     return bool(user) and user.is_authenticated and (user.is_admin or game.presenter_id == user.id)
 
 
-def can_view(user: User | None, game: Game) -> bool:
-    """Results: the presenter, the school's staff, or an admin."""
-    if not user or not user.is_authenticated:
-        return False
-    if user.is_admin or game.presenter_id == user.id:
-        return True
-    return user.role == "staff" and user.school_id == game.school_id
-
-
 def question_stats(game: Game) -> list[dict]:
     """Per question: answers per option, how many answered, how many were right. Kicked
     players do not count. After a purge, the kept summary."""
@@ -262,6 +254,11 @@ def results(game: Game) -> dict:
         if q.get("part"):
             questions[-1].update(part=q["part"], check=q.get("check"))
     count, average = participation(game)
+    if game.purged_at is not None:
+        summary = db.session.get(SessionSummary, game.id)
+        median = summary.score_median if summary is not None else None
+    else:
+        median = rules.median(p["score"] for p in ranked)
     check = check_results(game)
     return {
         "pin": game.pin,
@@ -276,10 +273,22 @@ def results(game: Game) -> dict:
         "purged": game.purged_at is not None,
         "player_count": count,
         "average_score": average,
+        "median_score": median,
         "players": ranked,
         "questions": questions,
+        "most_missed": most_missed(questions),
         **({"check": check} if check is not None else {}),
     }
+
+
+def most_missed(questions: list[dict], n: int = 3) -> list[int]:
+    """The indexes of the quiz questions (not polls, not the knowledge check) with the lowest
+    share of right answers, among those somebody answered and not everybody got right; more
+    answers first among equals."""
+    scored = [q for q in questions if q["type"] != "poll" and not q.get("part") and q["answered"]
+              and q["correct_answers"] < q["answered"]]
+    scored.sort(key=lambda q: (q["correct_answers"] / q["answered"], -q["answered"], q["index"]))
+    return [q["index"] for q in scored[:n]]
 
 
 def check_results(game: Game) -> dict | None:

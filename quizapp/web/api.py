@@ -11,10 +11,11 @@ from sqlalchemy import select
 from ..errors import message
 from ..extensions import csrf, db, limiter
 from ..models import Game, Quiz, School, User
+from ..records import scope
 from ..services.accounts import authenticate, issue_api_token, user_for_api_token
 from ..services.org import school_json, search_schools
-from ..services.games import (GameOptions, OptionsError, can_host, can_view, game_by_pin,
-                              game_links, open_game, player_count, results)
+from ..services.games import (GameOptions, OptionsError, can_host, game_by_pin, game_links,
+                              open_game, player_count, results)
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -127,7 +128,7 @@ def _game_for(pin: str, check) -> tuple[Game | None, tuple | None]:
 @bp.get("/games/<pin>")
 @api_login_required
 def game_state(pin: str):
-    game, problem = _game_for(pin, can_view)
+    game, problem = _game_for(pin, scope.may_see_session)
     if problem:
         return problem
     return jsonify(pin=game.pin, quiz=game.quiz.slug, school=game.school.code,
@@ -140,10 +141,15 @@ def game_state(pin: str):
 @bp.get("/games/<pin>/results")
 @api_login_required
 def game_results(pin: str):
-    game, problem = _game_for(pin, can_view)
+    """The session's record, as its page shows it to the caller: without the players'
+    nicknames for those who see figures only (``players_hidden``)."""
+    game, problem = _game_for(pin, scope.may_see_session)
     if problem:
         return problem
-    return jsonify(results(game))
+    body = results(game)
+    if not scope.may_see_players(g.api_user, game):
+        body.update(players=[], players_hidden=True)
+    return jsonify(body)
 
 
 @bp.get("/schools")

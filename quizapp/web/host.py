@@ -12,8 +12,9 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from ..extensions import db
-from ..models import Game, Player, Quiz, School
-from ..services.games import (GameOptions, OptionsError, can_host, can_view, check_quizzes,
+from ..models import Game, Player, Quiz, School, SessionSummary
+from ..records import scope
+from ..services.games import (GameOptions, OptionsError, can_host, check_quizzes,
                               check_suggestions, game_links, help_requests, open_game, results)
 from ..services.org import OrgError, only_school, school_from_input, unit_schools
 
@@ -132,6 +133,12 @@ def console(pin: str):
 @bp.get("/<pin>/results")
 @login_required
 def results_page(pin: str):
-    game = _own_game(pin, check=can_view)
-    return render_template("host/results.html", game=game, results=results(game),
-                           help=help_requests(game))
+    """The session's record, printable on one page: who, where, when, the figures, the
+    questions most missed and every question's answers; the players' nicknames for those who
+    may see them, the help requests for the presenter and the admin only."""
+    game = _own_game(pin, check=scope.may_see_session)
+    return render_template(
+        "host/results.html", game=game, results=results(game),
+        summary=db.session.get(SessionSummary, game.id),
+        players_shown=scope.may_see_players(current_user, game),
+        help=help_requests(game) if scope.may_see_help(current_user, game) else None)
