@@ -367,23 +367,24 @@ def schools_without_sessions(window: Filters, unit_id: int) -> list[dict]:
 
 def schools_by_level(window: Filters) -> list[dict]:
     """Per school level (in ``School.LEVELS`` order), over the units the window names: how many
-    schools there are and how many held a session somebody played in the window."""
-    reached = select(SessionSummary.school_id).where(window.sessions()).distinct().subquery()
-    query = select(School.level, func.count(School.id).label("schools"),
-                   func.count(reached.c.school_id).label("reached")) \
-        .join(Unit, Unit.id == School.unit_id) \
-        .outerjoin(reached, reached.c.school_id == School.id) \
-        .group_by(School.level)
+    schools there are and how many held a session somebody played in the window (by the level
+    the session's figures were kept with)."""
+    schools = select(School.level, func.count(School.id).label("schools")) \
+        .join(Unit, Unit.id == School.unit_id).group_by(School.level)
     if window.province_id:
-        query = query.where(Unit.province_id == window.province_id)
+        schools = schools.where(Unit.province_id == window.province_id)
     if window.unit_id:
-        query = query.where(Unit.id == window.unit_id)
+        schools = schools.where(Unit.id == window.unit_id)
     if window.level:
-        query = query.where(School.level == window.level)
+        schools = schools.where(School.level == window.level)
+    reached = dict(db.session.execute(
+        select(SessionSummary.level, func.count(distinct(SessionSummary.school_id)))
+        .where(window.sessions()).group_by(SessionSummary.level)).all())
     order = {level: i for i, level in enumerate(School.LEVELS)}
-    rows = sorted(db.session.execute(query), key=lambda r: (order.get(r.level, len(order)),
-                                                              r.level))
-    return [{"level": r.level, "schools": r.schools, "reached": r.reached} for r in rows]
+    rows = sorted(db.session.execute(schools), key=lambda r: (order.get(r.level, len(order)),
+                                                                r.level))
+    return [{"level": r.level, "schools": r.schools, "reached": reached.get(r.level, 0)}
+            for r in rows]
 
 
 def provinces() -> list[dict]:

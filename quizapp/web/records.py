@@ -26,6 +26,9 @@ public = Blueprint("public", __name__)
 
 #: The filters a dashboard link carries (to its downloads, to a unit's row).
 FILTER_KEYS = ("campaign", "from", "to", "province", "unit", "level")
+#: Above this many communes/wards (a country, not a province), the dashboard lists them a
+#: province at a time and shows the provinces instead.
+LIST_LIMIT = 400
 #: Seconds a browser or a proxy may keep the share image: figures move slowly.
 IMAGE_MAX_AGE = 300
 
@@ -131,7 +134,25 @@ def dashboard_data(window: queries.Filters) -> dict:
                                      queries.today())
     data["waiting"] = (queries.schools_without_sessions(window, window.unit_id)
                        if window.unit_id else None)
+    data["provinces"] = by_province(data["units"])
+    # a country's 3,000 communes/wards are read a province at a time (the downloads hold all)
+    data["listed"] = (len(data["units"]) <= LIST_LIMIT or len(data["provinces"]) < 2
+                      or bool(window.province_id or window.unit_id))
     return data
+
+
+def by_province(units: list[dict]) -> list[dict]:
+    """Per province (by name): its communes/wards, how many are covered, at zero, sessions and
+    students, from the coverage of its units."""
+    provinces: dict[str, dict] = {}
+    for u in units:
+        p = provinces.setdefault(u["province"], {"province": u["province"], "units": 0,
+                                                 "covered": 0, "sessions": 0, "students": 0})
+        p["units"] += 1
+        p["covered"] += u["covered"]
+        p["sessions"] += u["sessions"]
+        p["students"] += u["students"]
+    return [{**p, "zero": p["units"] - p["covered"]} for _, p in sorted(provinces.items())]
 
 
 @bp.get("/dashboard")
@@ -142,11 +163,12 @@ def dashboard():
     campaign, window, status, problem = _campaign_and_window()
     data = dashboard_data(window) if window else None
     province = window.province_id if window else request.args.get("province", type=int)
+    units = queries.units(province)
     return render_template(
         "records/dashboard.html", campaign=campaign, window=window, data=data, problem=problem,
         campaigns=queries.campaigns(), provinces=queries.provinces(),
-        units=queries.units(province), filters=_filters_in(request.args),
-        args=request.args), status
+        units=units if len(units) <= LIST_LIMIT or province else None,
+        filters=_filters_in(request.args), args=request.args), status
 
 
 def _dashboard_tables(campaign: Campaign, window: queries.Filters, data: dict) -> dict:

@@ -268,6 +268,28 @@ def test_filters_narrow_the_dashboard(world):
     assert stats(primary)[0] == "1"
 
 
+def test_a_country_is_listed_a_province_at_a_time(world, records, monkeypatch):
+    from quizapp.web import records as pages
+
+    records.school("FAR", records.unit("Phường Xa", province="Hưng Yên"))
+    monkeypatch.setattr(pages, "LIST_LIMIT", 3)  # four communes/wards in two provinces
+    p = page(world["admin"], "/records/dashboard")
+    assert "units-table" not in p.tables and "zero-table" not in p.tables
+    assert body_rows(p.tables["provinces-table"]) == [
+        ["Hưng Yên", "0 / 1", "1", "0", "0"], ["Ninh Bình", "1 / 3", "2", "3", "9"]]
+    assert "Choose a province to list them" in p.texts["zero"]
+    html = world["admin"].get("/records/dashboard").get_data(as_text=True)
+    assert "Choose a province first" in html and "Xã Hai</option>" not in html
+    province = re.search(r'href="/records/dashboard\?province=(\d+)">Ninh Bình', html).group(1)
+    one = page(world["admin"], f"/records/dashboard?province={province}")
+    assert [r[0] for r in body_rows(one.tables["units-table"])] == [
+        "Phường Demo", "Phường Một", "Xã Hai"]
+    assert "provinces-table" not in one.tables
+    # the download holds every commune/ward whatever the page lists
+    units = read_csv(world["admin"].get("/records/dashboard/units.csv"))
+    assert len(units) == 1 + 4
+
+
 @pytest.mark.parametrize("query, status, words", [
     ("level=university", 400, "level must be one of"),
     ("from=yesterday", 400, "from must be a date"),
