@@ -440,6 +440,8 @@ def test_the_presenter_page(world):
     assert [t.strip() for t in p.texts["waiting"].split("Primary") if t.strip()] == ["Trường ONEB"]
     assert len(body_rows(p.tables["sessions-table"])) == 3
     assert body_rows(p.tables["schools-table"]) == [["Trường ONE", "3", "6", "05/12/2025"]]
+    html = world["presenter"].get("/records/me").get_data(as_text=True)
+    assert f'href="/public?campaign={CAMPAIGN}"' in html  # to share the results
     other = page(world["stranger"], "/records/me")
     assert "✗ Not covered" in other.texts["my-unit"] and "Not yet" in other.texts["my-unit"]
     sheets = xlsx(world["presenter"].get("/records/me/export.xlsx"))
