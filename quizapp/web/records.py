@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 from datetime import date
 from functools import wraps
-from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_babel import format_decimal, format_percent, get_locale
@@ -251,25 +250,15 @@ def school_data(school: School) -> dict:
     return record
 
 
-def _results_link(school_id: int | None):
-    """Whether the reader may open a session's results (its players' nicknames): the rule of
-    ``scope.may_see_players``, applied to a listed session."""
-
-    def may_open(row: dict) -> bool:
-        return scope.may_see_players(current_user, SimpleNamespace(
-            presenter_id=row["presenter_id"], school_id=school_id))
-
-    return may_open
-
-
 @bp.get("/schools/<code>")
 @login_required
 def school(code: str):
     """A school's sessions over time, students reached, the trend, what its students still get
     wrong, and the knowledge gains."""
     school = _school_or_abort(code)
-    return render_template("records/school.html", school=school, record=school_data(school),
-                           may_open=_results_link(school.id))
+    # every session listed links to its record: whoever may see the school may see its
+    # sessions' records (scope.may_see_session), which show nicknames only to those allowed
+    return render_template("records/school.html", school=school, record=school_data(school))
 
 
 def _school_tables(record: dict) -> dict:
@@ -329,8 +318,7 @@ def me():
     campaign, problem = _campaign_named()
     status = 404 if problem and request.args.get("campaign") else 200
     return render_template("records/me.html", record=presenter_data(current_user, campaign),
-                           campaign=campaign, problem=problem, campaigns=queries.campaigns(),
-                           may_open=_results_link(None)), status
+                           campaign=campaign, problem=problem, campaigns=queries.campaigns()), status
 
 
 @bp.get("/me/export.xlsx")
