@@ -729,9 +729,10 @@ def records_markdown(results: dict) -> str:
         if r.get("kind") != "records":
             continue
         pg = r.get("postgres") or {}
+        settings = ", ".join(f"{k} {v}" for k, v in pg.items() if k != "version")
         lines += [f"**`{name}`** ({r.get('database')}"
-                  + (f" {pg['version']}" if pg.get("version") else "") + f"): "
-                  f"{_records_setup(r)}.", ""]
+                  + (f" {pg['version'].split()[0]}" if pg.get("version") else "") + f"): "
+                  f"{_records_setup(r)}." + (f" Settings: {settings}." if settings else ""), ""]
         if r.get("skipped") or r.get("error"):
             lines += [f"Not measured: {r.get('skipped') or r['error']}", ""]
             continue

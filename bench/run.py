@@ -76,8 +76,9 @@ def options(argv=None) -> argparse.Namespace:
     p.add_argument("--profile-rate", type=int, default=100, metavar="HZ",
                    help="py-spy samples per second (default 100)")
     p.add_argument("--records-db", metavar="URL",
-                   help="records scenarios: measure this database, generated earlier by "
-                        "python -m bench.records_data (kept), instead of generating one")
+                   help="records scenarios on this kind of database (postgresql:// or "
+                        "sqlite:///): measure this one, generated earlier by python -m "
+                        "bench.records_data (kept), instead of generating one")
     p.add_argument("--keep-records-db", action="store_true",
                    help="records scenarios: keep the database they generate (its URL is in the "
                         "results) instead of dropping it")
