@@ -26,7 +26,8 @@ def test_purge_removes_children_data_and_keeps_counts(app, make, sockets, client
     play_one_question(sockets, old, [2, 2, 1])
     play_one_question(sockets, recent, [0])
     make.login(client, old["presenter_id"])
-    wait_for(lambda: client.get("/api/v1/schools/DEMO/records").get_json()["participants"] == 4)
+    wait_for(lambda: (lambda b: b["participants"] == 4 and len(b["sessions"]) == 2)(
+        client.get("/api/v1/schools/DEMO/records").get_json()))
     before = client.get(f"/api/v1/games/{old['pin']}/results").get_json()
     with app.app_context():
         game = db.session.query(Game).filter_by(pin=old["pin"]).one()
@@ -65,7 +66,7 @@ def test_records_show_what_students_get_wrong(app, make, sockets, client):
     play_one_question(sockets, game, [2, 1, 1, 1])
     make.login(client, game["presenter_id"])
     # the figures follow the game in the background, a moment after it ends
-    body = wait_for(lambda: (lambda b: b["participants"] and b)(
+    body = wait_for(lambda: (lambda b: b["participants"] and b["sessions"] and b)(
         client.get("/api/v1/schools/DEMO/records").get_json()))
     assert body["participants"] == 4
     assert body["sessions"][0]["players"] == 4
