@@ -44,17 +44,30 @@ def create_campaign(slug: object, name: object, starts: object, ends: object) ->
     name is not empty; the window holds at least one day."""
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         raise CampaignError("slug", _("slug must be lowercase letters, digits and hyphens"))
+    name, first, last = _checked(name, starts, ends)
+    if db.session.scalar(select(Campaign.id).where(Campaign.slug == slug)) is not None:
+        raise CampaignError("slug", _("a campaign already has this slug"), conflict=True)
+    campaign = Campaign(slug=slug, name=name, starts=first, ends=last)
+    db.session.add(campaign)
+    db.session.commit()
+    return campaign
+
+
+def update_campaign(campaign: Campaign, name: object, starts: object, ends: object) -> Campaign:
+    """Rename a campaign or move its window (its slug stays: links and exports name it). The
+    records follow at once: they are counted by day, never stored per campaign."""
+    campaign.name, campaign.starts, campaign.ends = _checked(name, starts, ends)
+    db.session.commit()
+    return campaign
+
+
+def _checked(name: object, starts: object, ends: object) -> tuple[str, date, date]:
     if not isinstance(name, str) or not name.strip() or len(name) > 200:
         raise CampaignError("name", _("name must be 1 to 200 characters"))
     first, last = parse_day(starts, "starts"), parse_day(ends, "ends")
     if last < first:
         raise CampaignError("ends", _("the campaign cannot end before it starts"))
-    if db.session.scalar(select(Campaign.id).where(Campaign.slug == slug)) is not None:
-        raise CampaignError("slug", _("a campaign already has this slug"), conflict=True)
-    campaign = Campaign(slug=slug, name=name.strip(), starts=first, ends=last)
-    db.session.add(campaign)
-    db.session.commit()
-    return campaign
+    return name.strip(), first, last
 
 
 def ensure_first_campaign() -> None:

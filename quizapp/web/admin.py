@@ -16,7 +16,9 @@ from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..extensions import db
-from ..models import Province, School, Unit, User
+from ..models import Campaign, Province, School, Unit, User
+from ..records.campaigns import CampaignError, create_campaign, update_campaign
+from ..records.queries import campaigns as list_campaigns
 from ..services.accounts import (MIN_PASSWORD, AccountError, create_account, reset_password,
                                  set_active)
 from ..services.org import (KIND_LABELS, LEVEL_LABELS, MAX_FILE_BYTES, TEMPLATE_CSV, OrgError,
@@ -295,3 +297,44 @@ def user_active(user_id: int):
         flash(_("%(name)s can sign in again.", name=user.username) if active
               else _("%(name)s can no longer sign in.", name=user.username))
     return redirect(local_path(request.form.get("next")) or url_for("admin.users"))
+
+
+# ----- campaigns --------------------------------------------------------------------------------
+
+
+class CampaignForm(FlaskForm):
+    slug = StringField(_l("Short name (in links)"), validators=[Length(max=80)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    starts = StringField(_l("First day"), validators=[DataRequired()])
+    ends = StringField(_l("Last day"), validators=[DataRequired()])
+
+
+@bp.get("/campaigns")
+def campaigns():
+    """The campaigns, latest first: each year's window of the national campaign."""
+    return render_template("admin/campaigns.html", campaigns=list_campaigns())
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"], defaults={"campaign_id": None})
+@bp.route("/campaigns/<int:campaign_id>", methods=["GET", "POST"])
+def campaign_edit(campaign_id: int | None):
+    campaign = db.get_or_404(Campaign, campaign_id) if campaign_id is not None else None
+    form = CampaignForm(obj=campaign)
+    if request.method == "GET" and campaign is not None:
+        form.starts.data, form.ends.data = campaign.starts.isoformat(), campaign.ends.isoformat()
+    error = None
+    if form.validate_on_submit():
+        try:
+            if campaign is None:
+                saved = create_campaign(form.slug.data.strip(), form.name.data,
+                                        form.starts.data, form.ends.data)
+            else:
+                saved = update_campaign(campaign, form.name.data, form.starts.data,
+                                        form.ends.data)
+        except CampaignError as exc:
+            db.session.rollback()
+            error = str(exc)
+        else:
+            flash(_("Saved %(name)s.", name=saved.name))
+            return redirect(url_for("admin.campaigns"))
+    return render_template("admin/campaign_form.html", form=form, campaign=campaign, error=error)
