@@ -112,13 +112,18 @@ def _share(key: str) -> float:
 
 # ----- the app ------------------------------------------------------------------------------
 
+_instance: str | None = None
+
 def make_app(url: str, admin_password: str = ADMIN_PASSWORD):
     """The app on ``url`` (an instance folder of its own, no demo school, the bank of
     ``questions/``)."""
     from quizapp import create_app
 
+    global _instance
+    if _instance is None:  # one empty instance folder per process (the secret is given)
+        _instance = tempfile.mkdtemp(prefix="quizbench-records-")
     before = os.environ.get("QUIZAPP_INSTANCE_PATH")
-    os.environ["QUIZAPP_INSTANCE_PATH"] = tempfile.mkdtemp(prefix="quizbench-records-")
+    os.environ["QUIZAPP_INSTANCE_PATH"] = _instance
     try:
         return create_app({"SQLALCHEMY_DATABASE_URI": url, "SEED_DEMO": False,
                            "ADMIN_PASSWORD": admin_password,

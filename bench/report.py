@@ -706,7 +706,12 @@ def records_text(results: dict) -> list[str]:
         phase = r.get("phase") or {}
         out.append(f"{r.get('reps')} rounds after {r.get('warmup')} warm-up rounds; other load "
                    f"{_f(phase.get('other_cores'), '{:.2f}')} cores")
+        if r.get("breakdown_error"):
+            out.append(f"  breakdown: {r['breakdown_error']}")
         for req, b in ((r.get("breakdown") or {}).get("requests") or {}).items():
+            if b.get("error"):
+                out.append(f"  {req}: {b['error']}")
+                continue
             top = (b.get("slowest") or [{}])[0]
             plan = top.get("plan") or {}
             out.append(f"  {req}: {b['in_process_ms']:.0f} ms in process, SQL {b['sql_ms']:.0f} "
@@ -751,6 +756,9 @@ def records_markdown(results: dict) -> str:
             lines += ["| request | in process ms | SQL ms | statements | slowest statement "
                       "ms | its plan |", "|---|---|---|---|---|---|"]
             for req, x in b.items():
+                if x.get("error"):
+                    lines.append(f"| {req} | {x['error']} | | | | |")
+                    continue
                 top = (x.get("slowest") or [{}])[0]
                 plan = top.get("plan") or {}
                 words = "; ".join(plan.get("scans") or plan.get("steps") or [])
