@@ -165,6 +165,7 @@ def dashboard():
     units = queries.units(province)
     return render_template(
         "records/dashboard.html", campaign=campaign, window=window, data=data, problem=problem,
+        charts=charts.dashboard_charts(data) if data else None,
         campaigns=queries.campaigns(), provinces=queries.provinces(),
         units=units if len(units) <= LIST_LIMIT or province else None,
         filters=_filters_in(request.args), args=request.args), status
@@ -245,8 +246,6 @@ def school_data(school: School) -> dict:
     record = queries.school_record(school)
     record["all_questions"] = queries.weakest_questions(
         SessionSummary.school_id == school.id, limit=1000, min_answers=1)
-    top = charts.nice_max(max((m["sessions"] for m in record["trend"]), default=0))
-    record["trend_top"] = top
     return record
 
 
@@ -258,7 +257,9 @@ def school(code: str):
     school = _school_or_abort(code)
     # every session listed links to its record: whoever may see the school may see its
     # sessions' records (scope.may_see_session), which show nicknames only to those allowed
-    return render_template("records/school.html", school=school, record=school_data(school))
+    record = school_data(school)
+    return render_template("records/school.html", school=school, record=record,
+                           charts=charts.school_charts(record))
 
 
 def _school_tables(record: dict) -> dict:

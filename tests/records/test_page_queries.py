@@ -76,11 +76,6 @@ def test_the_pickers(app, unit, records):
         assert len(queries.units()) == len(names) + 1
 
 
-def test_nice_scale_tops():
-    assert [charts.nice_max(v) for v in (0, 1, 3, 7, 10, 11, 24, 26, 60, 101, 4900)] == [
-        1, 1, 5, 10, 10, 20, 25, 50, 100, 200, 5000]
-
-
 def test_every_day_of_the_window_has_a_bar():
     rows = [{"day": "2025-10-07", "sessions": 4, "students": 120},
             {"day": "2025-10-09", "sessions": 1, "students": 30}]
@@ -88,11 +83,17 @@ def test_every_day_of_the_window_has_a_bar():
     assert [(b["day"].day, b["sessions"], b["students"], b["future"]) for b in series["bars"]] == [
         (6, 0, 0, False), (7, 4, 120, False), (8, 0, 0, False), (9, 1, 30, True),
         (10, 0, 0, True)]
-    assert series["top"] == 5 and series["bars"][1]["share"] == 0.8
     assert (series["total"], series["active_days"], series["busiest"]["day"]) == (
         5, 2, date(2025, 10, 7))
     empty = charts.day_series([], date(2025, 10, 6), date(2025, 10, 6))
-    assert empty["busiest"] is None and empty["top"] == 1 and len(empty["bars"]) == 1
+    assert empty["busiest"] is None and len(empty["bars"]) == 1
+    # what the chart is handed: every day, the days still to come from the fourth on
+    assert charts.days_chart(series) == {
+        "kind": "days", "weekly": False,
+        "days": ["2025-10-06", "2025-10-07", "2025-10-08", "2025-10-09", "2025-10-10"],
+        "last": ["2025-10-06", "2025-10-07", "2025-10-08", "2025-10-09", "2025-10-10"],
+        "sessions": [0, 4, 0, 1, 0], "students": [0, 120, 0, 30, 0], "future_from": 3}
+    assert charts.days_chart(empty)["future_from"] is None
 
 
 def test_a_long_window_is_drawn_a_week_a_bar():
@@ -107,3 +108,31 @@ def test_a_long_window_is_drawn_a_week_a_bar():
     assert (second["day"], second["sessions"]) == (date(2025, 1, 6), 1)
     assert series["bars"][-1]["last"] == date(2025, 12, 31)
     assert sum(b["sessions"] for b in series["bars"]) == 6
+    chart = charts.days_chart(series)
+    assert chart["weekly"] and len(chart["days"]) == len(chart["last"]) == 53
+    assert (chart["days"][:2], chart["last"][:2]) == (["2025-01-01", "2025-01-06"],
+                                                      ["2025-01-05", "2025-01-12"])
+    assert chart["sessions"][:3] == [5, 1, 0] and chart["students"][:2] == [30, 5]
+
+
+def test_a_school_trend_keeps_the_months_without_a_session():
+    months = [{"month": "2024-11", "sessions": 2, "students": 60, "average_score": 612.5,
+               "accuracy": 0.5},
+              {"month": "2025-02", "sessions": 1, "students": 25, "average_score": None,
+               "accuracy": None}]  # a session with no answer
+    chart = charts.trend_chart(months)
+    assert chart == {"kind": "trend", "months": ["2024-11", "2024-12", "2025-01", "2025-02"],
+                     "accuracy": [0.5, None, None, None],
+                     "average_score": [612.5, None, None, None],
+                     "sessions": [2, 0, 0, 1], "students": [60, 0, 0, 25]}
+    assert charts.trend_chart(months[:1])["months"] == ["2024-11"]
+    assert charts.trend_chart([])["months"] == []
+
+
+def test_topics_are_charted_in_the_order_given():
+    topics = [{"topic": "phishing", "label": "Links", "answers": 6, "accuracy": 0.5},
+              {"topic": "grooming", "label": "Grooming", "answers": 5, "accuracy": 0.8}]
+    assert charts.topics_chart(topics) == {"kind": "topics", "topics": ["phishing", "grooming"],
+                                           "labels": ["Links", "Grooming"],
+                                           "accuracy": [0.5, 0.8], "answers": [6, 5]}
+    assert charts.topics_chart([])["labels"] == []

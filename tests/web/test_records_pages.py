@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import random
 import re
 from datetime import date
@@ -92,6 +93,27 @@ def body_rows(table: list[list[str]]) -> list[list[str]]:
 def stats(p: Page) -> list[str]:
     """The big figures of the totals, in order."""
     return re.findall(r"(\S+) ", p.texts["totals"] + " ")
+
+
+def chart_data(html: str, ident: str) -> dict:
+    """The figures a chart is drawn from: its JSON block (``<script type="application/json">``)."""
+    found = re.findall(rf'<script type="application/json" id="{ident}-data">(.*?)</script>', html,
+                       re.DOTALL)
+    assert len(found) == 1, (ident, found)
+    return json.loads(found[0])
+
+
+def canvas(html: str, ident: str) -> str:
+    """The chart's box and canvas, as the page sends them (the box hidden until drawn)."""
+    found = re.search(rf'<div class="chart-box[^"]*" id="{ident}-box" hidden>\s*(<canvas[^>]*>)',
+                      html)
+    assert found, ident
+    return found.group(1)
+
+
+def inline_scripts(html: str) -> list[str]:
+    """The opening tags of the page's scripts that carry no ``src``."""
+    return [tag for tag in re.findall(r"<script\b[^>]*>", html) if " src=" not in tag]
 
 
 # ----- the province -----------------------------------------------------------------------------
@@ -236,8 +258,20 @@ def test_the_dashboard_shows_the_campaign(world):
     # the knowledge check: 2 pairs, 50% then 100%
     assert "50.0% → then 100.0%" in p.texts["check"] and "+50.0 points" in p.texts["check"]
     # accuracy by topic, weakest first: phishing 3 of 6, grooming 4 of 5
-    assert p.texts["topics-list"] == ("Links, OTP codes and stolen accounts 50.0% 6 answers "
-                                      "Grooming: how strangers win trust 80.0% 5 answers")
+    assert body_rows(p.tables["topics-table"]) == [
+        ["Links, OTP codes and stolen accounts", "6", "50.0%"],
+        ["Grooming: how strangers win trust", "5", "80.0%"]]
+    html = world["viewer"].get("/records/dashboard").get_data(as_text=True)
+    topics = chart_data(html, "topics")
+    assert (topics["kind"], topics["topics"], topics["answers"]) == (
+        "topics", ["phishing", "grooming"], [6, 5])
+    assert topics["labels"] == ["Links, OTP codes and stolen accounts",
+                                "Grooming: how strangers win trust"]
+    assert topics["accuracy"] == [pytest.approx(0.5), pytest.approx(0.8)]
+    assert topics["words"] == {"accuracy": "Right answers", "answers": "Answers"}
+    assert 'aria-label="Accuracy by topic, weakest first. Weakest: Links, OTP codes and stolen ' \
+           'accounts, 50.0% right; strongest: Grooming: how strangers win trust, 80.0% right."' \
+           in canvas(html, "topics")
 
 
 def test_the_levels_and_the_days(world):
@@ -248,8 +282,57 @@ def test_the_levels_and_the_days(world):
     assert p.texts["days-summary"] == ("3 sessions on 3 days; the busiest: 10/10/2025 with 1.")
     html = world["admin"].get("/records/dashboard").get_data(as_text=True)
     # one bar per day of the window (6/10 to 30/11: 56 days), with its numbers in a table
-    assert len(re.findall(r'class="col[ "]', html)) == 56
-    assert html.count('title="10/10/2025: 1"') == 1
+    days = chart_data(html, "days")
+    assert (days["kind"], days["weekly"], len(days["days"])) == ("days", False, 56)
+    assert (days["days"][0], days["days"][-1]) == ("2025-10-06", "2025-11-30")
+    assert days["last"] == days["days"] and days["future_from"] is None  # the campaign is over
+    busy = {d: (n, s) for d, n, s in zip(days["days"], days["sessions"], days["students"]) if n}
+    assert busy == {"2025-10-10": (1, 3), "2025-10-11": (1, 4), "2025-10-20": (1, 2)}
+    assert sum(days["students"]) == 9
+    table = body_rows(p.tables["days-table"])
+    assert [[f"{d[8:]}/{d[5:7]}/{d[:4]}", str(n), str(s)]
+            for d, n, s in zip(days["days"], days["sessions"], days["students"])] == table
+    assert days["words"] == {"sessions": "Sessions", "students": "Students",
+                             "to_come": "Days to come"}
+    tag = canvas(html, "days")
+    assert 'role="img"' in tag and 'data-chart="days-data"' in tag
+    assert 'aria-label="Sessions per day, 06/10/2025 – 30/11/2025. 3 sessions on 3 days' in tag
+
+
+def test_the_days_to_come_and_a_single_day(world, monkeypatch):
+    from quizapp.records import queries
+
+    monkeypatch.setattr(queries, "today", lambda: date(2025, 10, 20))  # the campaign under way
+    days = chart_data(world["admin"].get("/records/dashboard").get_data(as_text=True), "days")
+    assert days["days"][days["future_from"]] == "2025-10-21" and days["future_from"] == 15
+    one = world["admin"].get("/records/dashboard?from=2025-10-11&to=2025-10-11")
+    days = chart_data(one.get_data(as_text=True), "days")
+    assert (days["days"], days["sessions"], days["students"]) == (["2025-10-11"], [1], [4])
+
+
+def test_charts_come_with_their_numbers_and_no_inline_code(world):
+    """Without the script the chart's box stays hidden and its numbers open; the library is
+    sent only to pages that draw a chart; no script on the page carries code of its own."""
+    chart_pages = [("admin", "/records/dashboard"), ("staff", "/records/schools/ONE")]
+    for role, path in chart_pages:
+        html = world[role].get(path).get_data(as_text=True)
+        assert html.count('src="/static/vendor/chart.umd.js?v=') == 1, path
+        assert html.index("vendor/chart.umd.js") < html.index("js/records-charts.js")
+        assert html.count("<canvas") == html.count('<details class="numbers" open data-numbers>')
+        assert html.count("<canvas") == 2, path
+        scripts = inline_scripts(html)
+        assert scripts and all('type="application/json"' in tag for tag in scripts), scripts
+    for role, path in [("admin", "/records/dashboard?level=university"),
+                       ("admin", "/records/schools/ONEB"), ("presenter", "/records/me"),
+                       ("anonymous", "/public"), ("admin", "/")]:
+        html = world[role].get(path).get_data(as_text=True)
+        assert "chart.umd.js" not in html and "records-charts.js" not in html, path
+        assert "<canvas" not in html, path
+
+
+def test_the_phone_page_never_loads_the_charts(client, make):
+    html = client.get(f"/play/{make.game()['pin']}").get_data(as_text=True)
+    assert "chart.umd.js" not in html and "records-charts.js" not in html
 
 
 def test_filters_narrow_the_dashboard(world):
@@ -399,6 +482,24 @@ def test_the_school_page(world):
     assert "50.0% right · 6 answers" in weakest and "80.0% right · 5 answers" in weakest
     html = world["staff"].get("/records/schools/ONE").get_data(as_text=True)
     assert html.count('/results"') == 3  # each session links to its results page
+    # the trend: October (two sessions, 6 of 10 right, 5 pupils scoring 500 on average), no
+    # session in November, December (one, 1 of 1, 100 points)
+    assert body_rows(p.tables["trend-table"]) == [["10/2025", "2", "5", "500", "60.0%"],
+                                                  ["12/2025", "1", "1", "100", "100.0%"]]
+    trend = chart_data(html, "trend")
+    assert (trend["kind"], trend["months"]) == ("trend", ["2025-10", "2025-11", "2025-12"])
+    assert trend["accuracy"] == [pytest.approx(0.6), None, pytest.approx(1.0)]
+    assert trend["average_score"] == [500, None, 100]
+    assert (trend["sessions"], trend["students"]) == ([2, 0, 1], [5, 0, 1])
+    assert trend["words"]["sessions_short"] == "{n} sess."
+    assert 'aria-label="Right answers, month by month. From 60.0% in 10/2025 to 100.0% in ' \
+           '12/2025."' in canvas(html, "trend")
+    topics = chart_data(html, "topic")
+    assert (topics["topics"], topics["answers"]) == (["phishing", "grooming"], [6, 5])
+    assert topics["accuracy"] == [pytest.approx(0.5), pytest.approx(0.8)]
+    assert body_rows(p.tables["topic-table"]) == [
+        ["Links, OTP codes and stolen accounts", "6", "50.0%"],
+        ["Grooming: how strangers win trust", "5", "80.0%"]]
     assert not any(n in html for n in NICKNAMES)
 
 
