@@ -13,7 +13,7 @@ from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import EqualTo
 
 from ..extensions import db
 from ..models import Campaign, Province, School, Unit, User
@@ -25,6 +25,7 @@ from ..services.org import (KIND_LABELS, LEVEL_LABELS, MAX_FILE_BYTES, TEMPLATE_
                             OrgFileError, import_org, org_totals, save_school, save_unit,
                             school_counts, schools_query, unit_label, units_query, words_filter)
 from . import local_path
+from .validators import DataRequired, Length
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 50

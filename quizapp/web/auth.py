@@ -6,11 +6,11 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required, login_user, logout_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import DataRequired, Length
 
 from ..extensions import limiter
 from ..services.accounts import authenticate
 from . import local_path
+from .validators import DataRequired, Length
 
 bp = Blueprint("auth", __name__)
 

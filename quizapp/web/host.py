@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import ValidationError
 
 from ..extensions import db
 from ..models import Game, Player, Quiz, School, SessionSummary
@@ -17,6 +17,7 @@ from ..records import scope
 from ..services.games import (GameOptions, OptionsError, can_host, check_quizzes,
                               check_suggestions, game_links, help_requests, open_game, results)
 from ..services.org import OrgError, only_school, school_from_input, unit_schools
+from .validators import DataRequired, Length
 
 bp = Blueprint("host", __name__, url_prefix="/host")
 

@@ -194,6 +194,7 @@ def test_the_snapshot_is_the_check_the_quiz_the_check(app, make):
 ])
 def test_the_api_checks_the_check(app, make, client, check, status, words):
     make.login(client, make.user())
+    client.get("/lang/en")  # the words below are the English ones
     response = client.post("/api/v1/games", json={"quiz": "test-quiz", "school": "DEMO",
                                                   "options": {"check": check}})
     body = response.get_json()

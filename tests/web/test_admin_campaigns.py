@@ -37,6 +37,7 @@ def test_an_admin_adds_next_years_campaign_and_moves_it(app, make, records):
 def test_bad_campaigns_are_refused_with_a_message(app, make, records):
     admin = app.test_client()
     make.login(admin, records.user("admin"))
+    admin.get("/lang/en")  # the messages below are the English ones
     for data, text in [
         ({"slug": "Có Dấu", "name": "x", "starts": "2026-10-05", "ends": "2026-11-29"},
          "lowercase"),

@@ -62,6 +62,7 @@ def test_who_sees_what_of_a_session(session, role):
 
 def test_the_record_has_the_figures(session):
     game, clients = session
+    clients["owner"].get("/lang/en")  # the words below are the English ones
     html = clients["owner"].get(f"/host/{game['pin']}/results").get_data(as_text=True)
     assert "Session record" in html and "Median score" in html
     assert "Most missed" in html and "1 of 3 right" in html  # only Cú Mèo chose "Two"

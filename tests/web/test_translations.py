@@ -44,3 +44,15 @@ def test_socket_errors_in_vietnamese_by_default(app, make, sockets):
     assert ack["error"] == "game_not_found"
     assert ack["message"] != "No session has this PIN. Check the number on the screen."
     assert "PIN" in ack["message"]
+
+
+def test_form_messages_are_translated(app, make, records):
+    """WTForms ships no Vietnamese: the app's validators carry their own messages."""
+    admin = app.test_client()
+    make.login(admin, records.user("admin"))
+    empty = {"slug": "", "name": "", "starts": "", "ends": ""}
+    page = admin.post("/admin/campaigns/new", data=empty).get_data(as_text=True)
+    assert "This field is required" not in page and "Hãy điền mục này." in page
+    admin.get("/lang/en")
+    page = admin.post("/admin/campaigns/new", data=empty).get_data(as_text=True)
+    assert "Fill in this field." in page
