@@ -1,9 +1,10 @@
 /* The records pages' charts (templates/records/_macros.html): Chart.js (static/vendor/chart.umd.js)
    draws each <canvas data-chart> from the figures the page carries as JSON
-   (quizapp/records/charts.py), in the page's language and the app's colours. Every chart keeps
-   its numbers in a table beside it: open without this script, folded under the chart once it is
-   drawn. Values are written on the bars or shown on hover and tap, never told by colour alone;
-   nothing moves for a reader who asks for less motion. Text goes onto the canvas only. */
+   (quizapp/records/charts.py), in the page's language and the app's colours. A chart's box
+   stays hidden until it is drawn, and every chart keeps its numbers in a table under it (which
+   prints in its place when it was not drawn). Values are written on the bars or shown on hover
+   and tap, never told by colour alone; nothing moves for a reader who asks for less motion.
+   Text goes onto the canvas only. */
 "use strict";
 (() => {
   if (typeof Chart === "undefined") return; // no library: the tables stay open
@@ -295,12 +296,11 @@
   document.querySelectorAll("canvas[data-chart]").forEach((canvas) => {
     const source = document.getElementById(canvas.dataset.chart);
     const box = canvas.parentElement;
-    const numbers = canvas.closest("figure")?.querySelector("details[data-numbers]");
     let data;
     try {
       data = JSON.parse(source.textContent);
     } catch (e) {
-      return; // the numbers stay open
+      return; // no chart: its numbers are there
     }
     const draw = KINDS[data.kind];
     if (!draw) return;
@@ -311,7 +311,6 @@
       box.hidden = true;
       throw e;
     }
-    if (numbers) numbers.open = false;
   });
 
   // A printed page is laid out anew (two charts a row): the charts are drawn again at their

@@ -2,9 +2,10 @@
 dashboard, sees the communes/wards still at zero, narrows it to one, and downloads the workbook
 (which holds what the page showed); a principal signs in and lands on the school's record. The
 charts are drawn by Chart.js (a bar a day, a bar a topic, a bar a month, with their values on
-hover or tap), still without motion for who asks, print, and leave their tables open without
-JavaScript. Screenshots at 1280×720 and 360×740 are kept in the test's folder. Debian's
-Chromium, driven by Playwright, against the real server."""
+hover or tap), still for whoever asks for less motion, and print at their printed size; without
+JavaScript no empty box is left and their tables print in their place. Screenshots at
+1280×720 and 360×740 are kept in the test's folder. Debian's Chromium, driven by Playwright,
+against the real server."""
 from __future__ import annotations
 
 import re
@@ -129,8 +130,8 @@ def chart(page, ident: str) -> dict:
     return page.evaluate(CHART_STATE, f"{ident}-chart")
 
 
-def hover_bar(page, ident: str, index: int) -> list[str]:
-    """Points at a bar of the chart: the tooltip's title and lines."""
+def hover_bar(page, ident: str, index: int, tap: bool = False) -> list[str]:
+    """Points at a bar of the chart (or taps it): the tooltip's title and lines."""
     page.locator(f"#{ident}-chart").scroll_into_view_if_needed()
     x, y = page.evaluate("""([id, index]) => {
       const canvas = document.getElementById(id), chart = Chart.getChart(canvas);
@@ -138,7 +139,7 @@ def hover_bar(page, ident: str, index: int) -> list[str]:
       const {x, y} = bar.getCenterPoint(), box = canvas.getBoundingClientRect();
       return [box.left + x, box.top + y];
     }""", [f"{ident}-chart", index])
-    page.mouse.move(x, y)
+    page.touchscreen.tap(x, y) if tap else page.mouse.move(x, y)
     page.wait_for_function("(id) => Chart.getChart(document.getElementById(id))"
                            ".tooltip.getActiveElements().length > 0", arg=f"{ident}-chart")
     return page.evaluate("""(id) => {
@@ -219,6 +220,8 @@ def test_the_dashboard_and_its_workbook(server, browser, province, tmp_path):
     assert not days["animation"] and not topics["animation"]  # no motion asked for
     assert days["drawn"] == 3 and days["inside"] and days["width"] < 360, days
     assert topics["drawn"] == 2 and topics["inside"] and topics["bars"] > 100, topics
+    assert hover_bar(phone, "topics", 1, tap=True) == [
+        "What real police do and never do", "Right answers: 75.0%", "Answers: 4"]
     fits(phone)
     shoot(phone, tmp_path, "dashboard-360x740")
     # a single day: one bar
@@ -289,15 +292,22 @@ def test_the_charts_in_vietnamese_in_print_and_without_javascript(server, browse
         ident: state["width"] for ident, state in screen.items()}
     context.close()
 
-    # no JavaScript: no empty box where a chart would be, the numbers open
+    # no JavaScript: no empty box where a chart would be, the numbers a tap away; printed, the
+    # numbers in the charts' place
     context, page = signed_in(browser, server, "admin", ADMIN_PASSWORD, "phone", errors,
                               java_script_enabled=False)
     page.goto(server.url + "/records/dashboard")
     for ident in ("days", "topics"):
         expect(page.locator(f"#{ident}-box")).to_be_hidden()
-        expect(page.locator(f"#{ident}-table")).to_be_visible()
-    assert len(table_rows(page, "#days-table")) == 56
+        expect(page.locator(f"#{ident}-table")).to_be_hidden()
     fits(page)
     shoot(page, tmp_path, "dashboard-no-script-360x740")
+    page.emulate_media(media="print")
+    for ident in ("days", "topics"):
+        expect(page.locator(f"#{ident}-table")).to_be_visible()
+    assert len(table_rows(page, "#days-table")) == 56
+    page.emulate_media(media="screen")
+    page.locator("#topics summary").click()
+    expect(page.locator("#topics-table")).to_be_visible()
     context.close()
     assert not errors, errors
