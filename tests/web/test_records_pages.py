@@ -279,7 +279,8 @@ def test_the_levels_and_the_days(world):
     # schools reached / schools of the level, sessions, students
     assert body_rows(p.tables["levels-table"]) == [["Primary", "1 / 2", "1", "4"],
                                                    ["Lower secondary", "1 / 2", "2", "5"]]
-    assert p.texts["days-summary"] == ("3 sessions on 3 days; the busiest: 10/10/2025 with 1.")
+    assert p.texts["days-summary"] == (
+        "Sessions: 3 · days with a session: 3 · the busiest: 10/10/2025 (1).")
     html = world["admin"].get("/records/dashboard").get_data(as_text=True)
     # one bar per day of the window (6/10 to 30/11: 56 days), with its numbers in a table
     days = chart_data(html, "days")
@@ -296,7 +297,8 @@ def test_the_levels_and_the_days(world):
                              "to_come": "Days to come"}
     tag = canvas(html, "days")
     assert 'role="img"' in tag and 'data-chart="days-data"' in tag
-    assert 'aria-label="Sessions per day, 06/10/2025 – 30/11/2025. 3 sessions on 3 days' in tag
+    assert ('aria-label="Sessions per day, 06/10/2025 – 30/11/2025. Sessions: 3 · days with a '
+            'session: 3' in tag)
 
 
 def test_the_days_to_come_and_a_single_day(world, monkeypatch):
