@@ -258,7 +258,7 @@ def run(s, sc) -> dict:
                              "QUIZAPP_SEED_DEMO": "0"})
         server.start(timeout=300)
         result.update(_measure(s, sc, server, url, picked))
-    except Exception as exc:  # noqa: BLE001 - reported with the results
+    except (Exception, SystemExit) as exc:  # noqa: BLE001 - reported with the results
         result["error"] = f"{type(exc).__name__}: {exc}"
     finally:
         if server is not None:
