@@ -33,21 +33,24 @@ def tune_gc(threshold: tuple[int, int, int] = GC_THRESHOLD) -> None:
 READ_BUFFER = 1024
 
 
-def serve_gevent(app: Flask, host: str, port: int) -> None:
-    """Serve ``app`` as ``socketio.run`` does under gevent (pywsgi with gevent-websocket's
-    handler, no access log), with a smaller read buffer per connection and a time limit on
-    idle keep-alive connections (``KEEPALIVE_TIMEOUT``)."""
-    from gevent import pywsgi
+def handler_class(idle: float):
+    """gevent-websocket's request handler as this server uses it: a smaller read buffer per
+    connection, no Nagle delay, and a time limit on idle keep-alive connections."""
+    import socket
+
     from geventwebsocket.handler import WebSocketHandler
-
-    from .extensions import socketio
-
-    idle = app.config["KEEPALIVE_TIMEOUT"]
 
     class Handler(WebSocketHandler):
         def __init__(self, sock, address, server, rfile=None):
             if rfile is None:
                 rfile = sock.makefile("rb", READ_BUFFER)
+            try:
+                # pywsgi writes a response's headers and body separately: with Nagle's algorithm
+                # the body waited for the client's delayed ACK, 40 ms on every keep-alive request
+                # (a page's assets, every long-polling exchange).
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError:  # not a TCP socket
+                pass
             super().__init__(sock, address, server, rfile)
 
         def read_requestline(self):
@@ -62,5 +65,16 @@ def serve_gevent(app: Flask, host: str, port: int) -> None:
             finally:
                 self.socket.settimeout(None)
 
-    socketio.wsgi_server = pywsgi.WSGIServer((host, port), app, handler_class=Handler, log=None)
+    return Handler
+
+
+def serve_gevent(app: Flask, host: str, port: int) -> None:
+    """Serve ``app`` as ``socketio.run`` does under gevent (pywsgi with gevent-websocket's
+    handler, no access log), with the handler of ``handler_class``."""
+    from gevent import pywsgi
+
+    from .extensions import socketio
+
+    handler = handler_class(app.config["KEEPALIVE_TIMEOUT"])
+    socketio.wsgi_server = pywsgi.WSGIServer((host, port), app, handler_class=handler, log=None)
     socketio.wsgi_server.serve_forever()

@@ -32,3 +32,20 @@ def test_the_engineio_ping_cycle_replaced_under_gevent_is_the_one_it_mirrors():
     assert "start_background_task(self._send_ping)" in schedule
     assert "sleep(self.server.ping_interval)" in send
     assert "self.last_ping = time.time()" in send and "packet.PING" in send
+
+
+def test_the_servers_connections_send_without_nagles_delay():
+    """A response's headers and body go out in two writes: with Nagle's algorithm on, the body
+    waited 40 ms for the client's delayed ACK on every keep-alive request."""
+    import socket
+    from types import SimpleNamespace
+
+    from quizapp.server import handler_class
+
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        client = socket.create_connection(listener.getsockname())
+        accepted, address = listener.accept()
+        with client, accepted:
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) == 0
+            handler_class(15)(accepted, address, SimpleNamespace())
+            assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY) != 0
