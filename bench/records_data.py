@@ -546,7 +546,7 @@ def generate(url: str, scale: str | Scale = "national", seed: int = 2025, replac
     from quizapp.extensions import db
     from quizapp.models import (Answer, Game, HelpRequest, Player, Province, Quiz, School,
                                 SessionQuestion, SessionSummary, Unit, User)
-    from quizapp.records.summaries import summarize
+    from quizapp.records.summaries import roll_up_topics, summarize
     from quizapp.services.setup import bootstrap
 
     sc = SCALES[scale] if isinstance(scale, str) else scale
@@ -637,6 +637,10 @@ def generate(url: str, scale: str | Scale = "national", seed: int = 2025, replac
                 db.session.expunge_all()
         db.session.remove()
         step(f"summarize() of the {len(full_ids):,} full sessions")
+        roll_up_topics()  # the bulk-inserted sessions' topics, as summarize() keeps them
+        db.session.commit()
+        db.session.remove()
+        step("topic sums (TopicDay) of every session")
 
         if engine.dialect.name == "postgresql":
             with engine.connect() as conn:

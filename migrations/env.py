@@ -92,6 +92,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        dialect = connection.dialect.name
+
+        def include_object(obj, name, type_, reflected, compare_to):
+            # indexes the models declare for one database only (``info={"dialects": ...}``)
+            dialects = getattr(obj, "info", {}).get("dialects") if type_ == "index" else None
+            return dialects is None or dialect in dialects
+
+        conf_args.setdefault("include_object", include_object)
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

@@ -160,6 +160,8 @@ class Game(db.Model):
     presenter: Mapped[User] = relationship()
     players: Mapped[list["Player"]] = relationship(back_populates="game", order_by="Player.joined")
 
+    __table_args__ = (Index("ix_game_school_presenter", "school_id", "presenter_id"),)
+
 
 class Player(db.Model):
     """A student in one session: a nickname and an optional class label, nothing else."""
@@ -280,6 +282,11 @@ class SessionSummary(db.Model):
 
     __table_args__ = (
         Index("ix_summary_day", "day"),
+        # PostgreSQL: a window's aggregates read this index only (migration 0004)
+        Index("ix_summary_day_cover", "day", postgresql_include=[
+            "players", "students", "school_id", "unit_id", "province_id", "level", "in_person",
+            "class_label", "score_avg", "answers", "correct_answers", "check_pairs",
+            "check_before", "check_after", "game_id"], info={"dialects": ("postgresql",)}),
         Index("ix_summary_unit_day", "unit_id", "day"),
         Index("ix_summary_school_day", "school_id", "day"),
         Index("ix_summary_presenter_day", "presenter_id", "day"),
@@ -306,3 +313,17 @@ class SessionQuestion(db.Model):
         Index("ix_sq_key", "key"),
         Index("ix_sq_day_topic", "day", "topic"),
     )
+
+
+class TopicDay(db.Model):
+    """Answers and right answers to the main quizzes' questions of one topic, per day, province
+    and school level: ``session_question`` summed ahead (by ``records/summaries.py`` as each
+    session's figures change), so a campaign's accuracy by topic over a country reads thousands of
+    rows instead of millions."""
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("province.id"), primary_key=True)
+    level: Mapped[str] = mapped_column(String(20), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(40), primary_key=True)
+    answered: Mapped[int] = mapped_column(default=0)
+    correct: Mapped[int] = mapped_column(default=0)

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, select, true
 from ..bank.topics import topic_label
 from ..extensions import db
 from ..models import (Campaign, Game, Province, Quiz, School, SessionQuestion, SessionSummary,
-                      Unit, User)
+                      TopicDay, Unit, User)
 from . import rules
 
 #: A question needs this many answers at a school before it is listed among the weakest.
@@ -256,6 +256,26 @@ def accuracy_by_topic(where: ColumnElement[bool]) -> list[dict]:
     return sorted(out, key=lambda t: (t["accuracy"], -t["answers"]))
 
 
+def topics_in_window(window: Filters) -> list[dict]:
+    """``accuracy_by_topic`` of a window's sessions, read from the sums kept per day, province
+    and level (``TopicDay``) — a country's campaign in thousands of rows, not millions. A window
+    narrowed to one commune/ward sums its own sessions' questions instead."""
+    if window.unit_id:
+        return accuracy_by_topic(window.sessions())
+    answered, correct = func.sum(TopicDay.answered), func.sum(TopicDay.correct)
+    query = select(TopicDay.topic, answered.label("answered"), correct.label("correct")) \
+        .where(TopicDay.day >= window.starts, TopicDay.day <= window.ends) \
+        .group_by(TopicDay.topic)
+    if window.province_id:
+        query = query.where(TopicDay.province_id == window.province_id)
+    if window.level:
+        query = query.where(TopicDay.level == window.level)
+    out = [{"topic": r.topic, "label": topic_label(r.topic), "answers": int(r.answered or 0),
+            "accuracy": rules.accuracy(int(r.correct or 0), int(r.answered or 0))}
+           for r in db.session.execute(query) if r.answered]
+    return sorted(out, key=lambda t: (t["accuracy"], -t["answers"]))
+
+
 def per_day(where: ColumnElement[bool]) -> list[dict]:
     """Sessions and students per day (days in the deployment's time zone)."""
     rows = db.session.execute(
@@ -346,7 +366,7 @@ def dashboard(window: Filters) -> dict:
     return {"totals": {**totals(where), **{"units": cov["totals"]["units"],
                                            "units_covered": cov["totals"]["units_covered"]}},
             "units": cov["units"], "units_at_zero": zero, "per_day": per_day(where),
-            "topics": accuracy_by_topic(where), "levels": per_level(where),
+            "topics": topics_in_window(window), "levels": per_level(where),
             "check": check_totals(where)}
 
 

@@ -23,11 +23,16 @@ import logging
 import threading
 import unicodedata
 
+from datetime import date
+
 from flask import Flask, current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, true
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..extensions import db, socketio
-from ..models import Answer, Game, HelpRequest, Player, SessionQuestion, SessionSummary, utcnow
+from ..models import (Answer, Game, HelpRequest, Player, SessionQuestion, SessionSummary, TopicDay,
+                      utcnow)
 from . import rules
 
 log = logging.getLogger(__name__)
@@ -55,6 +60,7 @@ def summarize(game: Game) -> SessionSummary:
     summary = db.session.get(SessionSummary, game.id)
     if game.purged_at is not None and summary is not None:
         return summary
+    previous = (summary.day, summary.province_id, summary.level) if summary is not None else None
     school = game.school
     if summary is None:
         summary = SessionSummary(game_id=game.id)
@@ -124,14 +130,62 @@ def summarize(game: Game) -> SessionSummary:
     summary.detail = detail
     summary.updated_at = utcnow()
 
+    groups = {(summary.day, summary.province_id, summary.level)}
+    if previous is not None:
+        groups.add(previous)  # the session moved (its school's unit or level changed)
     db.session.execute(delete(SessionQuestion).where(SessionQuestion.game_id == game.id))
     db.session.add_all(SessionQuestion(
         game_id=game.id, position=i, key=question_key(q), text=q["text"][:2000],
         topic=q.get("topic", ""), part=q.get("part", ""), answered=stats[i]["answered"],
         correct=stats[i]["correct"], day=summary.day)
         for i, q in enumerate(questions) if q.get("type") != "poll")
+    db.session.flush()
+    roll_up_topics(groups)
     db.session.commit()
     return summary
+
+
+def roll_up_topics(groups: set[tuple[date, int, str]] | None = None) -> None:
+    """Sum the session questions of played sessions into ``TopicDay`` for these (day, province,
+    level) groups — every group without ``groups`` — in the caller's transaction. Each group is
+    summed again whole and written over (an upsert, so that two processes summing the same group
+    at once both succeed; the later one wins), and topics no longer there are removed."""
+    answered = func.sum(SessionQuestion.answered)
+    correct = func.sum(SessionQuestion.correct)
+    query = (select(SessionSummary.day, SessionSummary.province_id, SessionSummary.level,
+                    SessionQuestion.topic, answered, correct)
+             .join(SessionSummary, SessionSummary.game_id == SessionQuestion.game_id)
+             .where(SessionSummary.players > 0, SessionQuestion.part == "",
+                    SessionQuestion.topic != "")
+             .group_by(SessionSummary.day, SessionSummary.province_id, SessionSummary.level,
+                       SessionQuestion.topic))
+    if groups is None:
+        db.session.execute(delete(TopicDay))
+        _upsert([r for r in db.session.execute(query)])
+        return
+    for day, province_id, level in groups:
+        rows = db.session.execute(query.where(SessionSummary.day == day,
+                                              SessionSummary.province_id == province_id,
+                                              SessionSummary.level == level)).all()
+        db.session.execute(delete(TopicDay).where(
+            TopicDay.day == day, TopicDay.province_id == province_id, TopicDay.level == level,
+            TopicDay.topic.not_in([r[3] for r in rows]) if rows else true()))
+        _upsert(rows)
+
+
+def _upsert(rows) -> None:
+    if not rows:
+        return
+    dialect = db.session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    values = [{"day": r[0], "province_id": r[1], "level": r[2], "topic": r[3],
+               "answered": int(r[4] or 0), "correct": int(r[5] or 0)} for r in rows]
+    for start in range(0, len(values), 1000):
+        statement = insert(TopicDay).values(values[start:start + 1000])
+        db.session.execute(statement.on_conflict_do_update(
+            index_elements=["day", "province_id", "level", "topic"],
+            set_={"answered": statement.excluded.answered,
+                  "correct": statement.excluded.correct}))
 
 
 def refresh_later(app: Flask, game_id: int) -> None:

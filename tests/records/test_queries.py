@@ -157,3 +157,72 @@ def test_sql_coverage_follows_the_rules(app, records, three_units, sessions):
         assert got[unit]["covered"] == rules.unit_covered(held)
         assert got[unit]["sessions"] == sum(1 for _, p in held if rules.counts(p))
         assert got[unit]["students"] == sum(p for _, p in held)
+
+
+@pytest.fixture
+def topic_world(records):
+    """Two units; three schools (lower secondary in each unit, upper secondary in the second)."""
+    units = [records.unit(f"V{i}") for i in range(2)]
+    schools = [records.school("V0S", units[0]), records.school("V1S", units[1]),
+               records.school("V1T", units[1], "thpt")]
+    return units, schools, records.user()
+
+
+TOPIC_QUESTIONS = [
+    {"type": "single", "text": f"Q{n}", "choices": ["a", "b"], "correct": [0], "time_limit": 20,
+     "points": 1000, "explanation": "e", "topic": topic}
+    for n, topic in enumerate(["phishing", "grooming", "phishing", ""])]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sessions=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(-2, 60),
+                                   st.lists(st.booleans(), min_size=4, max_size=4)),
+                         max_size=10),
+       level=st.sampled_from([None, "thcs", "thpt"]))
+def test_the_topic_sums_kept_ahead_equal_the_questions(app, records, topic_world, sessions, level):
+    """Accuracy by topic read from ``TopicDay`` equals the sum of the sessions' questions, for
+    any sessions, window and level (and a unit's window reads the questions themselves)."""
+    units, schools, officer = topic_world
+    with app.app_context():
+        db.session.query(SessionSummary).delete()  # each example starts from no figures
+        db.session.commit()
+        from quizapp.records.summaries import roll_up_topics
+        roll_up_topics()
+        db.session.commit()
+    for school_index, players, offset, rights in sessions:
+        school = schools[school_index]
+        records.session(school, officer, at(WINDOW.starts + timedelta(days=offset)),
+                        questions=TOPIC_QUESTIONS, players=[
+                            (f"P{n}", 0, {i: ([0 if right else 1], right)
+                                          for i, right in enumerate(rights)})
+                            for n in range(players)])
+    with app.app_context():
+        window = Filters(WINDOW.starts, WINDOW.ends, level=level)
+        assert queries.topics_in_window(window) == queries.accuracy_by_topic(window.sessions())
+        one_unit = Filters(WINDOW.starts, WINDOW.ends, unit_id=units[0])
+        assert queries.topics_in_window(one_unit) == queries.accuracy_by_topic(
+            one_unit.sessions())
+
+
+def test_a_session_that_changes_leaves_the_topic_sums_right(app, records):
+    """A session summed again (more answers, a player removed, its school now another level)
+    moves its figures in the sums, never counts them twice."""
+    from quizapp.models import Game, Player
+    from quizapp.records.summaries import summarize
+
+    unit = records.unit("Phường T")
+    school = records.school("TS1", unit, "thcs")
+    game_id = records.session(school, records.user(), at(date(2025, 10, 8)),
+                              questions=TOPIC_QUESTIONS,
+                              players=[("An", 0, {0: ([0], True)}), ("Bình", 0, {0: ([1], False)})])
+    window = Filters(WINDOW.starts, WINDOW.ends)
+    with app.app_context():
+        assert queries.topics_in_window(window)[0]["answers"] == 2
+        db.session.query(Player).filter_by(game_id=game_id, nickname="Bình").update({"active": False})
+        db.session.get(School, school).level = "thpt"
+        db.session.commit()
+        summarize(db.session.get(Game, game_id))
+        assert queries.topics_in_window(window) == queries.accuracy_by_topic(window.sessions())
+        assert queries.topics_in_window(Filters(WINDOW.starts, WINDOW.ends, level="thcs")) == []
+        assert [t["answers"] for t in queries.topics_in_window(
+            Filters(WINDOW.starts, WINDOW.ends, level="thpt"))] == [1]
