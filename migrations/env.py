@@ -106,8 +106,19 @@ def run_migrations_online():
             **conf_args
         )
 
-        with context.begin_transaction():
-            context.run_migrations()
+        if dialect == "sqlite":
+            # SQLite changes a table by copying it into a new one ("batch" mode): with foreign
+            # keys enforced, dropping the old copy of a table that others point to would fail.
+            # The pragma only takes effect outside a transaction, so it is set before one.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if dialect == "sqlite":
+                connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                connection.commit()
 
 
 if context.is_offline_mode():

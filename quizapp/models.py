@@ -117,10 +117,29 @@ class Quiz(db.Model):
     source: Mapped[str] = mapped_column(String(255), default="")
     checksum: Mapped[str] = mapped_column(String(64), default="")
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    #: Where it came from: ``bank`` (a file of the question folder, changed only there),
+    #: ``editor`` (written in the web editor) or ``import`` (an uploaded file).
+    origin: Mapped[str] = mapped_column(String(10), default="bank", server_default="bank")
+    #: ``published`` (in the shared bank, for every presenter) or ``draft`` (its owner's alone).
+    status: Mapped[str] = mapped_column(String(10), default="published",
+                                        server_default="published")
+    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"), index=True)
+    #: The slug of the quiz this one translates (its questions share their ids).
+    translation_of: Mapped[Optional[str]] = mapped_column(String(80))
+    created_at: Mapped[Optional[datetime]] = mapped_column(default=utcnow)
+
+    owner: Mapped[Optional["User"]] = relationship()
+
+    ORIGINS = ("bank", "editor", "import")
+    STATUSES = ("draft", "published")
 
     @property
     def question_count(self) -> int:
         return len(self.questions)
+
+    @property
+    def published(self) -> bool:
+        return self.status == "published"
 
 
 class Game(db.Model):

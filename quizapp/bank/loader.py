@@ -1,135 +1,126 @@
-"""Read, validate and import quiz files.
+"""The bank's folder of quiz files (``questions/``): read, check and bring in.
 
 A quiz file is YAML with ``slug``, ``title``, ``language``, ``description``, ``questions`` and
-optionally ``kind`` (``quiz``, or ``check`` for a knowledge check) and ``level`` (``tieu_hoc``,
-``thcs`` or ``thpt``; none for any); each question is checked by the engine's own rules (and its
-``topic``, if it names one, against quizapp/bank/topics.py), so a file that imports is a quiz
-that plays.
+optionally ``kind`` (``quiz``, or ``check`` for a knowledge check), ``level`` (``tieu_hoc``,
+``thcs`` or ``thpt``; none for any) and ``translation_of`` (the slug of the quiz it translates).
+Every quiz and question is checked by ``validate.check_quiz``, so a file that comes in is a quiz
+that plays. The folder is checked whole: one bad file, two quizzes with one slug, a question id
+used by two quizzes that are not translations of each other, or a translation of a quiz that is
+not there, and nothing comes in.
 Chat messages from the student's side are marked ``mine: true`` or sent by "Bạn" / "You".
 """
 from __future__ import annotations
 
 import hashlib
-import re
-from dataclasses import dataclass
+from collections import defaultdict
 from pathlib import Path
 
 import yaml
 from sqlalchemy import select
 
-from ..engine.questions import Question, QuestionError
 from ..extensions import db
 from ..models import Quiz
-from .topics import TOPICS
+from .validate import LANGUAGES, LEVELS, SLUG_RE, BankError, QuizData, check_quiz
 
-SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
-LANGUAGES = ("vi", "en")
-LEVELS = ("tieu_hoc", "thcs", "thpt")
-MINE_SENDERS = {"bạn", "you", "tôi", "me"}
+#: The name the rest of the app has used for a checked quiz file.
+QuizFile = QuizData
 
-
-class BankError(ValueError):
-    """A quiz file is not valid; the message names the file and the question."""
+__all__ = ["BankError", "LANGUAGES", "LEVELS", "QuizFile", "SLUG_RE", "check_bank",
+           "import_bank", "load_quiz_file"]
 
 
-@dataclass(frozen=True)
-class QuizFile:
-    slug: str
-    title: str
-    language: str
-    kind: str
-    level: str | None
-    description: str
-    questions: tuple[Question, ...]
-    source: str
-    checksum: str
-
-
-def load_quiz_file(path: Path) -> QuizFile:
+def load_quiz_file(path: Path) -> QuizData:
+    """The quiz in a YAML file, or ``BankError`` naming the file and every problem."""
     raw = path.read_bytes()
     try:
         data = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
         raise BankError(f"{path.name}: not valid YAML ({exc})") from exc
     if not isinstance(data, dict):
-        raise BankError(f"{path.name}: expected a mapping at the top")
-    slug = str(data.get("slug", ""))
-    if not SLUG_RE.match(slug):
-        raise BankError(f"{path.name}: slug must be lowercase letters, digits and hyphens")
-    title = str(data.get("title", "")).strip()
-    if not title:
-        raise BankError(f"{path.name}: title is missing")
-    language = str(data.get("language", "vi"))
-    if language not in LANGUAGES:
-        raise BankError(f"{path.name}: language must be one of {', '.join(LANGUAGES)}")
-    kind = str(data.get("kind", "quiz"))
-    if kind not in Quiz.KINDS:
-        raise BankError(f"{path.name}: kind must be one of {', '.join(Quiz.KINDS)}")
-    level = data.get("level")
-    if level is not None and level not in LEVELS:
-        raise BankError(f"{path.name}: level must be one of {', '.join(LEVELS)} (or absent)")
-    items = data.get("questions")
-    if not isinstance(items, list) or not items:
-        raise BankError(f"{path.name}: no questions")
-    questions = []
-    for number, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            raise BankError(f"{path.name}: question {number} is not a mapping")
-        item = dict(item)
-        if item.get("chat"):
-            item["chat"] = [_chat_message(m) for m in item["chat"]]
+        raise BankError(f"{path.name}: expected a mapping at the top (slug, title, questions)")
+    return check_quiz(data, source=path.name, checksum=hashlib.sha256(raw).hexdigest())
+
+
+def check_bank(directory: Path) -> list[QuizData]:
+    """Every quiz file of ``directory``, checked one by one and together; ``BankError`` lists
+    every problem of every file."""
+    quizzes, problems = [], []
+    for path in sorted(directory.glob("*.y*ml")):
         try:
-            question = Question.from_dict(item)
-        except QuestionError as exc:
-            raise BankError(f"{path.name}: question {number}: {exc}") from exc
-        if kind == "check" and question.is_poll:
-            raise BankError(f"{path.name}: question {number}: a knowledge check measures what "
-                            "pupils know: a poll has no right answer to measure")
-        if question.topic and question.topic not in TOPICS:
-            raise BankError(f"{path.name}: question {number}: unknown topic {question.topic!r} "
-                            f"(one of {', '.join(TOPICS)})")
-        questions.append(question)
-    return QuizFile(slug, title, language, kind, level, str(data.get("description", "")).strip(),
-                    tuple(questions), path.name, hashlib.sha256(raw).hexdigest())
-
-
-def _chat_message(message: object) -> dict:
-    if not isinstance(message, dict):
-        raise BankError("a chat message must have 'from' and 'text'")
-    sender = str(message.get("from", ""))
-    mine = bool(message.get("mine", sender.strip().casefold() in MINE_SENDERS))
-    return {"from": sender, "text": message.get("text", ""), "mine": mine}
+            quizzes.append(load_quiz_file(path))
+        except BankError as exc:
+            problems.append(str(exc))
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for quiz in quizzes:
+        by_slug[quiz.slug].append(quiz.source)
+    problems += [f"slug {slug!r} is used by {', '.join(files)}"
+                 for slug, files in sorted(by_slug.items()) if len(files) > 1]
+    slugs = {q.slug: q for q in quizzes}
+    for quiz in quizzes:
+        if quiz.translation_of is None:
+            continue
+        original = slugs.get(quiz.translation_of)
+        if original is None:
+            problems.append(f"{quiz.source}: translation_of names {quiz.translation_of!r}, "
+                            "which no file has")
+        elif original.language == quiz.language:
+            problems.append(f"{quiz.source}: a translation is in another language than "
+                            f"{original.source}")
+    families: dict[str, str] = {q.slug: q.translation_of or q.slug for q in quizzes}
+    owners: dict[str, tuple[str, str]] = {}
+    for quiz in quizzes:
+        for number, question in enumerate(quiz.questions, start=1):
+            if not question.id:
+                continue
+            seen = owners.get(question.id)
+            if seen is not None and seen[0] != families[quiz.slug]:
+                problems.append(f"{quiz.source}: question {number}, id: {question.id!r} is "
+                                f"also used in {seen[1]}")
+            owners.setdefault(question.id, (families[quiz.slug], quiz.source))
+    if problems:
+        raise BankError("\n".join(problems))
+    return quizzes
 
 
 def import_bank(directory: Path) -> tuple[int, int]:
-    """Import every ``*.yaml`` file in ``directory``; returns (created, updated).
+    """Bring in every quiz file of ``directory``; returns (created, updated).
 
-    A quiz whose file has not changed is left alone. Every file is validated before any is
-    written, so one broken file imports nothing.
+    A quiz whose file has not changed is left alone. The folder is checked whole before
+    anything is written (``check_bank``). A slug already taken by a quiz written in the editor
+    or uploaded is refused: the bank's files never overwrite a person's quiz.
     """
-    files = [load_quiz_file(p) for p in sorted(directory.glob("*.y*ml"))]
-    slugs = [f.slug for f in files]
-    duplicated = {s for s in slugs if slugs.count(s) > 1}
-    if duplicated:
-        raise BankError(f"slug used by more than one file: {', '.join(sorted(duplicated))}")
+    files = check_bank(directory)
+    existing = {q.slug: q for q in db.session.scalars(
+        select(Quiz).where(Quiz.slug.in_([f.slug for f in files])))}
+    taken = [f"{f.source}: the slug {f.slug!r} belongs to a quiz written here; rename the file's"
+             for f in files if f.slug in existing and existing[f.slug].origin != "bank"]
+    if taken:
+        raise BankError("\n".join(taken))
     created = updated = 0
     for qf in files:
-        quiz = db.session.scalar(select(Quiz).where(Quiz.slug == qf.slug))
+        quiz = existing.get(qf.slug)
         if quiz is None:
-            quiz = Quiz(slug=qf.slug)
+            quiz = Quiz(slug=qf.slug, origin="bank", status="published")
             db.session.add(quiz)
             created += 1
         elif quiz.checksum == qf.checksum:
             continue
         else:
             updated += 1
-        quiz.title = qf.title
-        quiz.language = qf.language
-        quiz.kind = qf.kind
-        quiz.level = qf.level
-        quiz.description = qf.description
-        quiz.questions = [q.to_dict() for q in qf.questions]
-        quiz.source = qf.source
-        quiz.checksum = qf.checksum
+        store(quiz, qf)
     db.session.commit()
     return created, updated
+
+
+def store(quiz: Quiz, data: QuizData) -> None:
+    """Write a checked quiz's fields and questions into ``quiz`` (not committed)."""
+    quiz.title = data.title
+    quiz.language = data.language
+    quiz.kind = data.kind
+    quiz.level = data.level
+    quiz.description = data.description
+    quiz.translation_of = data.translation_of
+    quiz.questions = [q.to_dict() for q in data.questions]
+    quiz.source = data.source[:255]
+    quiz.checksum = data.checksum
+

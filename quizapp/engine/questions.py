@@ -1,6 +1,7 @@
 """Questions as the engine sees them: immutable, validated, with a public view."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -22,6 +23,10 @@ MAX_TIME_LIMIT = 120
 #: The parts of a session with a knowledge check: the check ("before"), the quiz ("main"), then
 #: the same check again ("after"). A session without a check is all "main".
 BEFORE, MAIN, AFTER = "before", "main", "after"
+
+
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+IMAGE_RE = re.compile(r"^[a-f0-9]{32}\.(webp|png|jpg)$")
 
 
 class QuestionError(ValueError):
@@ -50,9 +55,18 @@ class Question:
     # check (the same before and after). The quiz's own questions have neither.
     part: str = ""
     check: int | None = None
+    #: The question's stable name in the bank (shared by its translations), for its figures
+    #: across sessions; "" when it has none (its text stands for it).
+    id: str = ""
+    #: An uploaded picture shown with the question: its file name in the media folder.
+    image: str = ""
 
     def __post_init__(self) -> None:
         n = len(self.choices)
+        if self.id and not ID_RE.match(self.id):
+            raise QuestionError("an id is 1 to 64 lowercase letters, digits, '-' or '_'")
+        if self.image and not IMAGE_RE.match(self.image):
+            raise QuestionError("an image is the name of an uploaded picture")
         if self.part not in ("", BEFORE, AFTER):
             raise QuestionError(f"part must be {BEFORE!r} or {AFTER!r}")
         if bool(self.part) != (self.check is not None):
@@ -135,6 +149,8 @@ class Question:
         if self.chat:
             data["chat"] = [{"from": m.sender, "text": m.text, "mine": m.mine} for m in self.chat]
             data["reading_time"] = self.reading_time
+        if self.image:
+            data["image"] = f"/media/{self.image}"
         return data
 
     def to_dict(self) -> dict:
@@ -155,6 +171,10 @@ class Question:
         if self.part:
             data["part"] = self.part
             data["check"] = self.check
+        if self.id:
+            data["id"] = self.id
+        if self.image:
+            data["image"] = self.image
         return data
 
     @classmethod
@@ -180,6 +200,8 @@ class Question:
                 topic=str(data.get("topic") or ""),
                 part=str(data.get("part") or ""),
                 check=None if data.get("check") is None else int(data["check"]),
+                id=str(data.get("id") or ""),
+                image=str(data.get("image") or ""),
             )
         except (TypeError, ValueError, AttributeError) as exc:
             if isinstance(exc, QuestionError):

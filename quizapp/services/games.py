@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Answer, Game, HelpRequest, Player, Quiz, School, SessionSummary, User
 from ..records import rules
 from ..records.rules import check_gain
+from . import quizzes
 
 PIN_ATTEMPTS = 50
 
@@ -22,12 +23,16 @@ class OptionsError(ValueError):
     """Session options of the wrong type or range."""
 
 
-def check_quiz(slug: object) -> Quiz:
+def check_quiz(slug: object, user: User | None = None) -> Quiz:
     """The knowledge check a session plays before and after its quiz: a quiz of the bank whose
-    kind is ``check``. Anything else is refused (``OptionsError``) with a message saying why."""
+    kind is ``check`` (one ``user`` may run, when given). Anything else is refused
+    (``OptionsError``) with a message saying why."""
     if not isinstance(slug, str) or not slug:
         raise OptionsError(_("check must be the slug of a knowledge check"))
-    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug)) if len(slug) <= 80 else None
+    query = select(Quiz).where(Quiz.slug == slug)
+    if user is not None:
+        query = query.where(quizzes.visible(user))
+    quiz = db.session.scalar(query) if len(slug) <= 80 else None
     if quiz is None:
         raise OptionsError(_("No knowledge check has the slug “%(slug)s”.", slug=slug[:80]))
     if quiz.kind != "check":
@@ -36,10 +41,9 @@ def check_quiz(slug: object) -> Quiz:
     return quiz
 
 
-def check_quizzes() -> list[Quiz]:
-    """The knowledge checks of the bank, by language (Vietnamese first) and title."""
-    return list(db.session.scalars(select(Quiz).where(Quiz.kind == "check")
-                                   .order_by(Quiz.language.desc(), Quiz.title)))
+def check_quizzes(user: User | None = None) -> list[Quiz]:
+    """The knowledge checks ``user`` may run, by language (Vietnamese first) and title."""
+    return quizzes.runnable(user, kind="check")
 
 
 def suggested_check(checks: list[Quiz], school_level: str | None,
@@ -149,7 +153,7 @@ def open_game(quiz: Quiz, school: School, presenter: User, class_label: str = ""
     """Record a new session in the lobby phase and return it. ``options.check`` must name a
     knowledge check (``OptionsError`` otherwise)."""
     options = options or GameOptions()
-    check = check_quiz(options.check) if options.check else None
+    check = check_quiz(options.check, presenter) if options.check else None
     game = Game(pin=new_pin(), quiz=quiz, school=school, presenter=presenter,
                 class_label=class_label.strip()[:40], in_person=in_person,
                 options=options.as_dict(), questions=session_questions(quiz, check))

@@ -14,6 +14,8 @@ from ..models import Game, Quiz, School, User
 from ..records import scope
 from ..services.accounts import authenticate, issue_api_token, user_for_api_token
 from ..services.org import school_json, search_schools
+from ..services.quizzes import find as find_quiz
+from ..services.quizzes import visible as visible_quizzes
 from ..services.games import (GameOptions, OptionsError, can_host, game_by_pin, game_links,
                               open_game, player_count, results)
 
@@ -74,9 +76,12 @@ def create_token():
 @bp.get("/quizzes")
 @api_login_required
 def quizzes():
-    rows = db.session.scalars(select(Quiz).order_by(Quiz.slug)).all()
+    rows = db.session.scalars(select(Quiz).where(visible_quizzes(g.api_user))
+                              .order_by(Quiz.slug)).all()
     return jsonify(quizzes=[{"slug": q.slug, "title": q.title, "language": q.language,
-                             "questions": q.question_count, "kind": q.kind, "level": q.level}
+                             "questions": q.question_count, "kind": q.kind, "level": q.level,
+                             "status": q.status, "origin": q.origin,
+                             "translation_of": q.translation_of}
                             for q in rows])
 
 
@@ -106,7 +111,7 @@ def create_game():
         options = GameOptions.parse(body.get("options"))
     except OptionsError as exc:
         return fail(400, "bad_request", str(exc))
-    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
+    quiz = find_quiz(user, slug)
     if quiz is None:
         return fail(404, "not_found", _("No quiz has this slug."))
     school = db.session.scalar(select(School).where(School.code == code.strip().upper()))

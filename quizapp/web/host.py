@@ -12,11 +12,13 @@ from wtforms import BooleanField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from ..extensions import db
-from ..models import Game, Player, Quiz, School, SessionSummary
+from ..models import Game, Player, School, SessionSummary
 from ..records import scope
 from ..services.games import (GameOptions, OptionsError, can_host, check_quizzes,
                               check_suggestions, game_links, help_requests, open_game, results)
 from ..services.org import OrgError, only_school, school_from_input, unit_schools
+from ..services.quizzes import find as find_quiz
+from ..services.quizzes import runnable
 from .validators import DataRequired, Length
 
 bp = Blueprint("host", __name__, url_prefix="/host")
@@ -76,14 +78,14 @@ def index():
 @presenter_required
 def new():
     form = NewSessionForm(formdata=request.form if request.method == "POST" else None)
-    quizzes = db.session.scalars(select(Quiz).order_by(Quiz.language.desc(), Quiz.title)).all()
+    quizzes = runnable(current_user)
     form.quiz.choices = [SelectChoice(q.slug, f"{q.title} ({q.question_count})") for q in quizzes]
     schools = unit_schools(current_user)  # the presenter's own unit's; others by search
-    checks = check_quizzes()
+    checks = check_quizzes(current_user)
     form.check.choices = [SelectChoice("", _l("None"))] + [
         SelectChoice(c.slug, f"{c.title} ({c.question_count})") for c in checks]
     if form.validate_on_submit():
-        quiz = db.session.scalar(select(Quiz).where(Quiz.slug == form.quiz.data))
+        quiz = find_quiz(current_user, form.quiz.data)
         school = form.chosen_school
         options = GameOptions(speed_scoring=form.speed_scoring.data,
                               leaderboard_every=int(form.leaderboard_every.data),

@@ -47,17 +47,17 @@ BAD = [
     ({"slug": "ok", "title": "t", "language": "fr", "questions": [{}]}, "language"),
     ({"slug": "ok", "title": "t", "questions": []}, "no questions"),
     ({"slug": "ok", "title": "t", "questions": ["text"]}, "question 1"),
-    ({"slug": "ok", "title": "t", "questions": [{"type": "essay", "text": "x", "choices": ["a", "b"]}]}, "unknown question type"),
+    ({"slug": "ok", "title": "t", "questions": [{"type": "essay", "text": "x", "choices": ["a", "b"]}]}, "type: Use single"),
     ({"slug": "ok", "title": "t", "questions": [{"type": "single", "text": "x", "choices": ["a", "b"], "correct": ["one"]}]}, "question 1"),
     ({"slug": "ok", "title": "t", "questions": [{"type": "single", "text": "x", "choices": ["a", "b"], "correct": [0], "time_limit": "fast"}]}, "question 1"),
-    ({"slug": "ok", "title": "t", "questions": [{"type": "single", "text": "x", "choices": ["a", "b"], "correct": [5]}]}, "out of range"),
+    ({"slug": "ok", "title": "t", "questions": [{"type": "single", "text": "x", "choices": ["a", "b"], "correct": [5]}]}, "There is no answer 6"),
     ({"slug": "ok", "title": "t", "questions": [{"type": "poll", "text": "x", "choices": ["a", "b"], "correct": [0]}]}, "poll"),
     ({"slug": "ok", "title": "t", "questions": [{"type": "chat", "text": "x", "choices": ["a", "b"], "correct": [0]}]}, "chat"),
-    ({"slug": "ok", "title": "t", "questions": [{"type": "truefalse", "text": "x", "choices": ["a", "b", "c"], "correct": [0]}]}, "two choices"),
-    ({"slug": "ok", "title": "t", "kind": "test", "questions": [{}]}, "kind must be"),
-    ({"slug": "ok", "title": "t", "level": "university", "questions": [{}]}, "level must be"),
+    ({"slug": "ok", "title": "t", "questions": [{"type": "truefalse", "text": "x", "choices": ["a", "b", "c"], "correct": [0]}]}, "exactly two answers"),
+    ({"slug": "ok", "title": "t", "kind": "test", "questions": [{}]}, "kind: Use quiz"),
+    ({"slug": "ok", "title": "t", "level": "university", "questions": [{}]}, "level: Use tieu_hoc"),
     ({"slug": "ok", "title": "t", "kind": "check", "questions": [{"type": "poll", "text": "x", "choices": ["a", "b"]}]}, "a poll has no right answer"),
-    ({"slug": "ok", "title": "t", "questions": [{"type": "single", "text": "x", "choices": ["a", "b"], "correct": [0], "topic": "cooking"}]}, "unknown topic"),
+    ({"slug": "ok", "title": "t", "questions": [{"type": "single", "text": "x", "choices": ["a", "b"], "correct": [0], "topic": "cooking"}]}, "Unknown topic “cooking”"),
 ]
 
 

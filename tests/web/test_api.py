@@ -33,7 +33,8 @@ def test_token_refused(client, headers):
 def test_quizzes(client, token):
     body = client.get("/api/v1/quizzes", headers=token).get_json()
     assert {"slug": "test-quiz", "title": "Test quiz", "language": "en", "questions": 5,
-            "kind": "quiz", "level": None} in body["quizzes"]
+            "kind": "quiz", "level": None, "status": "published", "origin": "bank",
+            "translation_of": None} in body["quizzes"]
 
 
 def test_create_game_and_read_it(client, token):
