@@ -22,9 +22,10 @@ API_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 40
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, api, api_org, api_records, auth, host, main, play, records  # noqa: F401 (api_*: api routes)
+    from . import (admin, api, api_org, api_records, auth, editor, host, main,  # noqa: F401
+                   play, quiz_files, records)  # (api_*: api routes)
 
-    for module in (main, auth, host, play, api, admin, records):
+    for module in (main, auth, host, play, api, admin, records, editor, quiz_files):
         app.register_blueprint(module.bp)
     app.register_blueprint(records.public)
     app.context_processor(lambda: {"get_locale": get_locale, "asset": asset_url})
