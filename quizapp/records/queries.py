@@ -363,11 +363,66 @@ def dashboard(window: Filters) -> dict:
     where = window.sessions()
     cov = coverage(window)
     zero = [u for u in cov["units"] if not u["covered"]]
-    return {"totals": {**totals(where), **{"units": cov["totals"]["units"],
-                                           "units_covered": cov["totals"]["units_covered"]}},
-            "units": cov["units"], "units_at_zero": zero, "per_day": per_day(where),
-            "topics": topics_in_window(window), "levels": per_level(where),
-            "check": check_totals(where)}
+    figures = window_figures(where)
+    return {"totals": {**figures["totals"], **{"units": cov["totals"]["units"],
+                                               "units_covered": cov["totals"]["units_covered"]}},
+            "units": cov["units"], "units_at_zero": zero, "per_day": figures["per_day"],
+            "topics": topics_in_window(window), "levels": figures["levels"],
+            "check": figures["check"]}
+
+
+def window_figures(where: ColumnElement[bool]) -> dict:
+    """``totals``, ``per_day``, ``per_level`` and ``check_totals`` of many sessions in two
+    statements instead of six: the sums per day and level (a few hundred rows, added up here),
+    and the schools and classes reached (distinct counts cannot be added up)."""
+    s = SessionSummary
+    with_check = s.check_pairs > 0
+    rows = db.session.execute(
+        select(s.day, s.level, func.count().label("sessions"),
+               func.sum(s.students).label("students"), func.sum(s.players).label("players"),
+               func.sum(s.score_avg * s.players).label("score_sum"),
+               func.sum(s.answers).label("answers"),
+               func.sum(s.correct_answers).label("correct"),
+               func.sum(case((s.in_person, 1), else_=0)).label("in_person"),
+               func.sum(case((with_check, 1), else_=0)).label("check_sessions"),
+               func.sum(case((with_check, s.check_pairs), else_=0)).label("pairs"),
+               func.sum(case((with_check, s.check_before * s.check_pairs), else_=0)).label("b"),
+               func.sum(case((with_check, s.check_after * s.check_pairs), else_=0)).label("a"))
+        .where(where, played).group_by(s.day, s.level)).all()
+    reached = select(s.school_id, s.class_label).where(where, played) \
+        .group_by(s.school_id, s.class_label).subquery()
+    schools, classes = db.session.execute(select(
+        func.count(distinct(reached.c.school_id)),
+        func.coalesce(func.sum(case((reached.c.class_label != "", 1), else_=0)), 0))).one()
+
+    def add(key, field):
+        return sum(getattr(r, field) or 0 for r in rows if key(r))
+
+    every = lambda r: True  # noqa: E731
+    players, score_sum = add(every, "players"), add(every, "score_sum")
+    answers, correct = int(add(every, "answers")), int(add(every, "correct"))
+    totals_ = {"sessions": int(add(every, "sessions")),
+               "sessions_in_person": int(add(every, "in_person")),
+               "students": int(add(every, "students")), "schools": int(schools),
+               "classes": int(classes),
+               "average_score": (round(float(score_sum) / players, 1)
+                                 if players and any(r.score_sum is not None for r in rows)
+                                 else None),
+               "answers": answers, "accuracy": rules.accuracy(correct, answers)}
+    days = sorted({r.day for r in rows})
+    per_day_ = [{"day": d.isoformat(), "sessions": int(add(lambda r: r.day == d, "sessions")),
+                 "students": int(add(lambda r: r.day == d, "students"))} for d in days]
+    levels = sorted({r.level for r in rows})
+    per_level_ = [{"level": lv, "sessions": int(add(lambda r: r.level == lv, "sessions")),
+                   "students": int(add(lambda r: r.level == lv, "students"))} for lv in levels]
+    pairs = add(every, "pairs")
+    check = None
+    if pairs:
+        before = round(float(add(every, "b")) / pairs, 3)
+        after = round(float(add(every, "a")) / pairs, 3)
+        check = {"sessions": int(add(every, "check_sessions")), "answers": int(pairs),
+                 "before": before, "after": after, "gain": round(after - before, 3)}
+    return {"totals": totals_, "per_day": per_day_, "levels": per_level_, "check": check}
 
 
 # ----- what the pages add -----------------------------------------------------------------------

@@ -226,3 +226,41 @@ def test_a_session_that_changes_leaves_the_topic_sums_right(app, records):
         assert queries.topics_in_window(Filters(WINDOW.starts, WINDOW.ends, level="thcs")) == []
         assert [t["answers"] for t in queries.topics_in_window(
             Filters(WINDOW.starts, WINDOW.ends, level="thpt"))] == [1]
+
+
+CHECKED_QUESTIONS = (
+    [{**q, "part": "before", "check": k} for k, q in enumerate(TOPIC_QUESTIONS[:2])]
+    + TOPIC_QUESTIONS[2:3]
+    + [{**q, "part": "after", "check": k} for k, q in enumerate(TOPIC_QUESTIONS[:2])])
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sessions=st.lists(st.tuples(st.integers(0, 2), st.integers(0, 3), st.integers(-2, 60),
+                                   st.booleans(), st.sampled_from(["", "8A", "9B"]),
+                                   st.lists(st.booleans(), min_size=5, max_size=5),
+                                   st.booleans()),
+                         max_size=10),
+       level=st.sampled_from([None, "thcs", "thpt"]))
+def test_the_dashboards_figures_in_two_statements_equal_the_separate_ones(
+        app, records, topic_world, sessions, level):
+    """``window_figures`` (one pass per day and level, one for what is reached) gives exactly
+    ``totals``, ``per_day``, ``per_level`` and ``check_totals``, whatever the sessions."""
+    units, schools, officer = topic_world
+    with app.app_context():
+        db.session.query(SessionSummary).delete()
+        db.session.commit()
+    for school_index, players, offset, in_person, label, rights, checked in sessions:
+        questions = CHECKED_QUESTIONS if checked else TOPIC_QUESTIONS
+        records.session(schools[school_index], officer, at(WINDOW.starts + timedelta(days=offset)),
+                        questions=questions, in_person=in_person, class_label=label, players=[
+                            (f"P{n}", 100 * n + offset, {
+                                i: ([0 if rights[(i + n) % 5] else 1], rights[(i + n) % 5])
+                                for i in range(len(questions))})
+                            for n in range(players)])
+    with app.app_context():
+        where = Filters(WINDOW.starts, WINDOW.ends, level=level).sessions()
+        figures = queries.window_figures(where)
+        assert figures["totals"] == queries.totals(where)
+        assert figures["per_day"] == queries.per_day(where)
+        assert figures["levels"] == queries.per_level(where)
+        assert figures["check"] == queries.check_totals(where)
