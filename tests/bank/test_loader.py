@@ -1,12 +1,14 @@
 """The question bank: the shipped quizzes load, and broken files are refused with a clear error."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 
-from quizapp.bank import BankError, load_quiz_file
+from quizapp.bank import BankError, check_bank, load_quiz_file
+from quizapp.bank.topics import TOPICS
 from quizapp.engine import QuestionType
 
 QUESTIONS = Path(__file__).resolve().parents[2] / "questions"
@@ -29,14 +31,47 @@ def test_shipped_quizzes_are_valid(path):
             assert any(m.mine for m in q.chat) or len(q.chat) >= 2
 
 
-@pytest.mark.parametrize("vi, en", [("bat-coc-truc-tuyen", "online-kidnapping-en"),
-                                    ("kiem-tra-thcs", "knowledge-check-lower-secondary-en")])
-def test_the_two_languages_match(vi, en):
-    vi = load_quiz_file(QUESTIONS / f"{vi}.yaml")
-    en = load_quiz_file(QUESTIONS / f"{en}.yaml")
+BANK = check_bank(QUESTIONS)  # the folder checked whole: slugs, question ids, translations
+VIETNAMESE = [q for q in BANK if q.language == "vi"]
+
+
+@pytest.mark.parametrize("vi", VIETNAMESE, ids=lambda q: q.slug)
+def test_every_vietnamese_quiz_has_its_english_version(vi):
+    """The same questions in the same order: ids, types, answers, timing, topics, the chat's
+    turns; and every question has an id, a topic and its explanation in both languages."""
+    versions = [q for q in BANK if q.translation_of == vi.slug]
+    assert [q.language for q in versions] == ["en"], vi.slug
+    en = versions[0]
     assert (vi.kind, vi.level) == (en.kind, en.level)
-    assert [(q.type, q.correct, q.topic) for q in vi.questions] == \
-        [(q.type, q.correct, q.topic) for q in en.questions]
+
+    def shape(q):
+        return (q.id, q.type, len(q.choices), q.correct, q.time_limit, q.points, q.topic,
+                [m.mine for m in q.chat])
+
+    assert [shape(q) for q in vi.questions] == [shape(q) for q in en.questions]
+    for q in vi.questions + en.questions:
+        assert q.id and q.topic, q.text
+        # the red flag and what to do, in two to four short sentences
+        sentences = [s for s in re.split(r"(?<=[.!?…])\s+", q.explanation.strip()) if s]
+        assert 2 <= len(sentences) <= 4 and len(q.explanation) <= 420, q.explanation
+
+
+def test_the_bank_covers_every_level():
+    quizzes = [q for q in VIETNAMESE if q.kind == "quiz"]
+    checks = {q.level: q for q in VIETNAMESE if q.kind == "check"}
+    assert len(quizzes) >= 8
+    assert sum(len(q.questions) for q in VIETNAMESE) >= 100
+    assert {q.level for q in quizzes} >= {"tieu_hoc", "thcs", "thpt"}
+    assert set(checks) >= {"tieu_hoc", "thcs", "thpt"}
+    assert all(len(c.questions) == 5 for c in checks.values())
+    topics = {question.topic for q in quizzes for question in q.questions}
+    assert topics == set(TOPICS), set(TOPICS) - topics
+
+
+def test_primary_quizzes_stay_off_adult_topics():
+    """Ages 9–11: no sextortion, trafficking or ransom questions (beyond "tell an adult")."""
+    for quiz in (q for q in VIETNAMESE if q.level == "tieu_hoc"):
+        assert not {q.topic for q in quiz.questions} & {"sextortion", "job_scams"}, quiz.slug
 
 
 BAD = [
