@@ -60,6 +60,16 @@ def _percent(value) -> str:
     return "–" if value is None else format_percent(value, "#,##0.0%")
 
 
+@bp.app_template_filter("gain")
+def _gain(value) -> str:
+    """A knowledge gain (a difference of shares) in percentage points, signed, with one decimal
+    in the reader's language (+8,3 in Vietnamese, +8.3 in English)."""
+    if value is None:
+        return "–"
+    points = round(value * 100, 1)
+    return ("+" if points > 0 else "") + format_decimal(points, "#,##0.0")
+
+
 @bp.app_template_filter("score")
 def _score(value) -> str:
     """An average score in whole points (the downloads keep the decimal)."""
