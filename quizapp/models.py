@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import date, datetime, timezone
 from typing import Any, Optional
 
@@ -152,6 +153,11 @@ class Game(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     pin: Mapped[str] = mapped_column(String(6), unique=True)
+    #: The session's name everywhere (a field laptop pushes it to the central server by it).
+    uuid: Mapped[str] = mapped_column(String(36), unique=True,
+                                      default=lambda: str(uuid.uuid4()))
+    #: ``here`` (held on this server) or ``laptop`` (held on a field laptop and pushed here).
+    origin: Mapped[str] = mapped_column(String(10), default="here", server_default="here")
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
     presenter_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -346,3 +352,49 @@ class TopicDay(db.Model):
     topic: Mapped[str] = mapped_column(String(40), primary_key=True)
     answered: Mapped[int] = mapped_column(default=0)
     correct: Mapped[int] = mapped_column(default=0)
+
+
+class SyncPush(db.Model):
+    """On a field laptop: where a finished session stands with the central server.
+    ``status``: ``sent`` (the central server has it), ``refused`` (it said why, in ``message``:
+    fix and send again) or ``failed`` (it could not be reached: send again later). A finished
+    session without a row is waiting."""
+
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))
+    message: Mapped[str] = mapped_column(Text, default="")
+    central_url: Mapped[str] = mapped_column(String(255), default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    attempted_at: Mapped[Optional[datetime]] = mapped_column()
+    accepted_at: Mapped[Optional[datetime]] = mapped_column()
+
+    game: Mapped[Game] = relationship()
+
+    STATUSES = ("sent", "refused", "failed")
+
+
+class Setting(db.Model):
+    """A setting changed in the app (the support contact, a field laptop's link to the central
+    server); the environment gives the defaults."""
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Resource(db.Model):
+    """One of the campaign's materials on the resources page: a link, or a file uploaded by an
+    admin (kept in the media folder under ``file_name``)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    url: Mapped[Optional[str]] = mapped_column(String(1000))
+    file_name: Mapped[Optional[str]] = mapped_column(String(100))
+    original_name: Mapped[str] = mapped_column(String(255), default="")
+    mimetype: Mapped[str] = mapped_column(String(100), default="")
+    size: Mapped[int] = mapped_column(default=0)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
