@@ -6,9 +6,12 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
-from .bank import BankError, import_bank
+from .bank import BankError, QuizInvalid, check_bank, import_bank, load_quiz_file
+from .bank.formats import FORMATS, QuizFileError, read_quiz, store_new, stored_dict, write_quiz
 from .extensions import db
+from .models import Quiz
 from .services.accounts import AccountError, create_account, set_active, user_by_username
 from .services.org import OrgFileError, import_org
 from .services.records import purge_older_than
@@ -52,15 +55,96 @@ def quiz_group() -> None:
 
 
 @quiz_group.command("import")
-@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
-def quiz_import(directory: str | None) -> None:
-    """Validate and import every quiz file in DIRECTORY (default: questions/)."""
-    folder = Path(directory or current_app.config["QUESTIONS_DIR"])
+@click.argument("path", required=False, type=click.Path(exists=True))
+@click.option("--draft", is_flag=True, help="A single file: keep the quiz a draft of --owner.")
+@click.option("--owner", "owner_name", default=None,
+              help="A single file: the account that owns the quiz (its username).")
+def quiz_import(path: str | None, draft: bool, owner_name: str | None) -> None:
+    """Validate and import every quiz file in PATH, a folder (default: questions/); or import
+    PATH, one quiz file (.yaml, .json, .csv, .xlsx or Kahoot's template), as a new quiz."""
+    target = Path(path or current_app.config["QUESTIONS_DIR"])
+    if target.is_dir():
+        if draft or owner_name:
+            raise click.UsageError("--draft and --owner are for a single file.")
+        try:
+            created, updated = import_bank(target)
+        except BankError as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"{created} added, {updated} updated.")
+        return
+    owner = None
+    if owner_name:
+        owner = user_by_username(owner_name)
+        if owner is None:
+            raise click.ClickException(f"No account is named {owner_name}.")
+    if draft and owner is None:
+        raise click.UsageError("A draft needs its owner: --owner USERNAME.")
     try:
-        created, updated = import_bank(folder)
+        result = read_quiz(target.name, target.read_bytes())
+    except QuizFileError as exc:
+        click.echo(f"{target.name}: {exc.message}", err=True)
+        for problem in exc.rows:
+            click.echo(f"  {problem.describe()}", err=True)
+        raise SystemExit(1) from None
+    quiz = store_new(result.quiz, owner.id if owner else None,
+                     status="draft" if draft else "published")
+    for note in result.notes:
+        click.echo(note)
+    click.echo(f"Imported {quiz.slug}: {quiz.question_count} question(s), {quiz.status}.")
+
+
+@quiz_group.command("export")
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="yaml", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="The file to write (default: standard output, for the text formats).")
+def quiz_export(slug: str, fmt: str, output: str | None) -> None:
+    """Write the quiz SLUG as a file; importing it gives the same quiz."""
+    quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
+    if quiz is None:
+        raise click.ClickException(f"No quiz has the slug {slug}.")
+    body, _mimetype, _name = write_quiz(stored_dict(quiz), fmt)
+    if output:
+        Path(output).write_bytes(body)
+        click.echo(f"Wrote {output}.", err=True)
+    elif fmt == "xlsx":
+        raise click.UsageError("An .xlsx is not text: write it to a file with -o FILE.")
+    else:
+        stdout = click.get_binary_stream("stdout")
+        stdout.write(body)  # the file's very bytes, as -o would write them
+        stdout.flush()
+
+
+@quiz_group.command("check")
+@click.argument("directory", required=False, type=click.Path(exists=True, file_okay=False))
+def quiz_check(directory: str | None) -> None:
+    """Check every quiz file in DIRECTORY (default: questions/) and the folder as a whole;
+    print every problem (exit code 1), or a summary."""
+    folder = Path(directory or current_app.config["QUESTIONS_DIR"])
+    lines: list[str] = []
+    failed: list[str] = []  # each failing file's own message, as check_bank says it too
+    for path in sorted(folder.glob("*.y*ml")):
+        try:
+            load_quiz_file(path)
+        except QuizInvalid as exc:
+            failed.append(str(exc))
+            lines += [f"{path.name}: {p.describe()}" for p in exc.problems]
+        except BankError as exc:
+            failed.append(str(exc))
+            lines.append(str(exc))
+    try:
+        quizzes = check_bank(folder)
     except BankError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"{created} added, {updated} updated.")
+        rest = str(exc)
+        for text in failed:
+            rest = rest.replace(text, "", 1)
+        lines += [line for line in rest.split("\n") if line.strip()]
+        for line in lines:
+            click.echo(line)
+        click.echo(f"{len(lines)} problem(s) in {folder}.", err=True)
+        raise SystemExit(1) from None
+    questions = sum(len(q.questions) for q in quizzes)
+    click.echo(f"{len(quizzes)} quiz file(s), {questions} question(s): no problems.")
 
 
 @click.group("users", cls=AppGroup)
