@@ -104,8 +104,10 @@ def file_question(question: Question) -> dict:
     data.pop("part", None)
     data.pop("check", None)
     if data.get("chat"):
-        data["chat"] = [{"from": m["from"], "text": m["text"], **({"mine": True} if m["mine"]
-                                                                 else {})}
+        # ``mine`` written only where the sender's name does not already say it
+        data["chat"] = [{"from": m["from"], "text": m["text"],
+                         **({} if m["mine"] == (m["from"].strip().casefold() in MINE_SENDERS)
+                            else {"mine": m["mine"]})}
                         for m in data["chat"]]
     return data
 
@@ -288,7 +290,8 @@ def _check_question(number: int, item: Any, kind: str, found: _Found) -> Questio
 
     chat = []
     raw_chat = item.get("chat") or []
-    if not isinstance(raw_chat, list):
+    chat_listed = isinstance(raw_chat, list)
+    if not chat_listed:
         add("chat", _l("A list of messages, each with who sends it and its text."))
         raw_chat = []
     if len(raw_chat) > MAX_CHAT:
@@ -308,7 +311,7 @@ def _check_question(number: int, item: Any, kind: str, found: _Found) -> Questio
         chat.append({"from": sender, "text": said,
                      "mine": bool(mine) if mine is not None
                      else sender.casefold() in MINE_SENDERS})
-    if qtype is QuestionType.CHAT and not raw_chat:
+    if qtype is QuestionType.CHAT and not raw_chat and chat_listed:
         add("chat", _l("A chat scenario needs its messages."))
     if chat and qtype is not QuestionType.CHAT and qtype is not None:
         add("chat", _l("Only a chat scenario has messages."))

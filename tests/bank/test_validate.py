@@ -176,3 +176,25 @@ def test_numbers_written_as_text_are_taken():
                                                     correct="2")]))
     q = quiz.questions[0]
     assert (q.time_limit, q.points, q.correct) == (30, 2000, frozenset({2}))
+
+
+def test_whose_bubble_a_chat_message_is_survives_the_round_trip():
+    """A message sent by "Bạn" that is not the pupil's (a stranger using that name) stays the
+    stranger's, and a pupil's message under another name stays the pupil's."""
+    quiz = {"slug": "chat", "title": "t", "questions": [{
+        "type": "chat", "text": "x", "choices": ["a", "b"], "correct": [0],
+        "chat": [{"from": "Bạn", "text": "hi", "mine": False},
+                 {"from": "Minh", "text": "me", "mine": True},
+                 {"from": "You", "text": "mine by name"},
+                 {"from": "Lan", "text": "theirs"}]}]}
+    once = check_quiz(quiz).as_dict()
+    assert [m["mine"] for m in check_quiz(once).questions[0].to_dict()["chat"]] == \
+        [False, True, True, False]
+    assert check_quiz(once).as_dict() == once
+
+
+def test_a_chat_that_is_not_a_list_is_one_problem():
+    with pytest.raises(QuizInvalid) as err:
+        check_quiz({"slug": "c", "title": "t", "questions": [
+            {"type": "chat", "text": "x", "choices": ["a", "b"], "correct": [0], "chat": "no"}]})
+    assert [(p.question, p.field) for p in err.value.problems] == [(1, "chat")]
