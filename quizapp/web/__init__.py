@@ -28,6 +28,7 @@ def register_blueprints(app: Flask) -> None:
     for module in (main, auth, host, play, api, admin, records, editor, quiz_files):
         app.register_blueprint(module.bp)
     app.register_blueprint(records.public)
+    app.register_blueprint(editor.media)
     app.context_processor(lambda: {"get_locale": get_locale, "asset": asset_url})
     app.add_template_filter(local_time, "localtime")
     app.after_request(_buffer_static_files)

@@ -80,6 +80,8 @@ def new():
     form = NewSessionForm(formdata=request.form if request.method == "POST" else None)
     quizzes = runnable(current_user)
     form.quiz.choices = [SelectChoice(q.slug, f"{q.title} ({q.question_count})") for q in quizzes]
+    if not form.is_submitted() and request.args.get("quiz"):  # "Run it now" from the editor
+        form.quiz.data = request.args["quiz"]
     schools = unit_schools(current_user)  # the presenter's own unit's; others by search
     checks = check_quizzes(current_user)
     form.check.choices = [SelectChoice("", _l("None"))] + [

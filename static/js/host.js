@@ -151,6 +151,7 @@
     $("q-kind").className = "q-kind" + (note ? " part " + d.part : "");
     text("q-text", d.text);
     $("q-text").className = "q-text" + sizeClass(d.text);
+    picture($("q-text").parentNode, d);
     progress({ index: d.index, answered: answered || 0, players });
     const tiles = $("q-tiles");
     tiles.textContent = "";
@@ -172,6 +173,20 @@
       $("q-chat").hidden = true;
       open();
     }
+  }
+
+  /** The question's picture under its text, only for a question that has one. */
+  function picture(after, d) {
+    let img = after.parentNode.querySelector(".q-img");
+    if (!d.image) return img && img.remove();
+    if (!img) {
+      img = el("img", "q-img");
+      img.loading = "lazy";
+      img.decoding = "async";
+      after.after(img);
+    }
+    img.alt = d.text;
+    if (img.getAttribute("src") !== d.image) img.src = d.image;
   }
 
   function progress(d) {

@@ -207,6 +207,7 @@
     $("q-part").className = "q-part " + (data.part || "");
     text("q-part", note);
     text("q-text", data.text);
+    picture($("q-text"), data);
     $("q-err").hidden = true;
     grid.textContent = "";
     grid.className = "ans" + (data.choices.some((c) => c.length > 22) ? " one" : data.choices.length < 3 ? " two" : "");
@@ -234,6 +235,20 @@
       open();
       window.scrollTo(0, 0);
     }));
+  }
+
+  /** The question's picture under its text, only for a question that has one. */
+  function picture(after, d) {
+    let img = after.parentNode.querySelector(".q-img");
+    if (!d.image) return img && img.remove();
+    if (!img) {
+      img = el("img", "q-img");
+      img.loading = "lazy";
+      img.decoding = "async";
+      after.after(img);
+    }
+    img.alt = d.text;
+    if (img.getAttribute("src") !== d.image) img.src = d.image;
   }
 
   function hint(msg) {
