@@ -39,8 +39,16 @@ class Config:
     PORT = int(os.environ.get("QUIZAPP_PORT", "5000"))
     ADMIN_PASSWORD = os.environ.get("QUIZAPP_ADMIN_PASSWORD", "")
     QUESTIONS_DIR = os.environ.get("QUIZAPP_QUESTIONS_DIR", "")
+    # uploaded pictures of questions (and the resources page's files): the instance folder's
+    # media/ unless set
+    MEDIA_DIR = os.environ.get("QUIZAPP_MEDIA_DIR", "")
     SEED_DEMO = _bool("QUIZAPP_SEED_DEMO", True)
     TIMEZONE = os.environ.get("QUIZAPP_TIMEZONE", "Asia/Ho_Chi_Minh")
+    # The person to contact for difficulties (named in the campaign letter): shown to presenters
+    # and school staff and printed on the reports. Admins may change it in the app.
+    SUPPORT_NAME = os.environ.get("QUIZAPP_SUPPORT_NAME", "")
+    SUPPORT_UNIT = os.environ.get("QUIZAPP_SUPPORT_UNIT", "")
+    SUPPORT_PHONE = os.environ.get("QUIZAPP_SUPPORT_PHONE", "")
     BABEL_DEFAULT_LOCALE = "vi"
     LANGUAGES = ("vi", "en")
     SESSION_COOKIE_HTTPONLY = True

@@ -1135,12 +1135,13 @@ def store_new(quiz: QuizData, owner_id: int | None, status: str = "draft") -> "Q
 
     from ..extensions import db
     from ..models import Quiz
-    from ..services.quizzes import free_slug
+    from ..services.quizzes import free_slug, own_ids
     from .loader import store
 
     for attempt in range(3):  # another upload may take the same free slug at the same moment
         row = Quiz(slug=free_slug(quiz.slug), origin="import", status=status, owner_id=owner_id)
         store(row, quiz)
+        row.questions = own_ids(row.questions, row.slug)
         db.session.add(row)
         try:
             db.session.commit()

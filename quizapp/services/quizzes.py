@@ -74,3 +74,27 @@ def slugify(text: str) -> str:
     text = text.replace("đ", "d").replace("Đ", "D")
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:80]
+
+
+def ids_in_use(exclude_slug: str | None = None) -> set[str]:
+    """The question ids of every quiz stored (but ``exclude_slug``'s)."""
+    used: set[str] = set()
+    query = select(Quiz.slug, Quiz.questions)
+    for slug, questions in db.session.execute(query):
+        if slug != exclude_slug:
+            used.update(q["id"] for q in questions or () if q.get("id"))
+    return used
+
+
+def own_ids(questions: list[dict], slug: str) -> list[dict]:
+    """``questions`` (stored dicts) with a fresh id for each one whose id another quiz already
+    uses: a file brought in keeps its ids only where they name nothing else, so its questions'
+    figures never merge with another quiz's (a bank quiz exported, changed and brought back in
+    is a new quiz)."""
+    used = ids_in_use(slug)
+    out = []
+    for question in questions:
+        if question.get("id") in used:
+            question = {**question, "id": f"{slug[:48].strip('-_') or 'q'}-{secrets.token_hex(3)}"}
+        out.append(question)
+    return out

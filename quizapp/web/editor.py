@@ -206,7 +206,8 @@ def editor_data(quiz: Quiz | None) -> dict:
         })
     return {"title": quiz.title, "language": quiz.language, "level": quiz.level or "",
             "kind": quiz.kind, "description": quiz.description or "",
-            "translation_of": quiz.translation_of, "questions": questions}
+            "translation_of": quiz.translation_of, "questions": questions,
+            "revision": quiz.checksum or None}
 
 
 def accuracy(quiz: Quiz) -> dict[str, dict]:
@@ -303,6 +304,11 @@ def save(slug: str | None):
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("quiz"), dict):
         return _json_error(400, "bad_request", _("Send the quiz as JSON."))
+    revision = body.get("revision")
+    if quiz is not None and isinstance(revision, str) and revision != (quiz.checksum or ""):
+        return _json_error(409, "conflict", _("Someone else saved this quiz after you opened "
+                                              "it. Your changes stay in this browser: copy "
+                                              "what you need, then reload to see theirs."))
     data = _incoming(body["quiz"], quiz)
     problems = []
     try:

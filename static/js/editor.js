@@ -47,6 +47,7 @@
   let slug = C.slug;
   let saveUrl = C.save_url;
   let quiz = C.quiz;
+  let revision = C.quiz.revision || null; // what the server had when this page got the quiz
   let uids = 0;
   let version = 0; // bumped by every change
   let savedVersion = 0;
@@ -139,7 +140,7 @@
     let body = null;
     try {
       response = await fetch(saveUrl, {
-        method: "POST", credentials: "same-origin", body: JSON.stringify({ quiz: outgoing() }),
+        method: "POST", credentials: "same-origin", body: JSON.stringify({ quiz: outgoing(), revision }),
         headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": CSRF },
       });
       body = await response.json().catch(() => null);
@@ -160,6 +161,7 @@
       failure(why);
       return false;
     }
+    revision = body.quiz.revision || null;
     // stored: the questions' ids (new ones got theirs), the slug and the URLs of a new quiz
     body.quiz.questions.forEach((stored, i) => {
       const q = byUid(sent[i]);

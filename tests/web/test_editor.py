@@ -431,3 +431,24 @@ def test_the_list_links_files_in_and_out_when_that_part_exists(app, make):
 def test_unknown_quizzes_are_not_found(app, make, path):
     presenter, _ = signed_in(app, make)
     assert presenter.get(path).status_code == 404
+
+
+def test_two_people_saving_one_quiz_never_overwrite_each_other_unseen(app, make):
+    """Each save names the revision it started from: a save from an older revision is refused
+    with 409 and changes nothing; the next save from the stored revision goes through."""
+    admin, _ = signed_in(app, make, "admin")
+    body = create(admin)
+    slug, first = body["slug"], body["quiz"]["revision"]
+    assert first
+    mine = payload(title="Mine")
+    mine["revision"] = first
+    saved = admin.post(f"/quizzes/{slug}/save", json=mine)
+    assert saved.status_code == 200 and saved.get_json()["quiz"]["revision"] != first
+    theirs = payload(title="Theirs")
+    theirs["revision"] = first  # opened before "Mine" was saved
+    refused = admin.post(f"/quizzes/{slug}/save", json=theirs)
+    assert refused.status_code == 409 and refused.get_json()["error"] == "conflict"
+    assert stored(app, slug).title == "Mine"
+    theirs["revision"] = saved.get_json()["quiz"]["revision"]
+    assert admin.post(f"/quizzes/{slug}/save", json=theirs).status_code == 200
+    assert stored(app, slug).title == "Theirs"

@@ -286,3 +286,23 @@ def test_the_import_form_needs_its_csrf_token(tmp_path, monkeypatch, make):
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_an_import_keeps_only_the_question_ids_no_other_quiz_uses(app, people):
+    """A quiz exported, changed and brought back in is a new quiz: where its question ids are
+    another quiz's, it gets fresh ones (so the figures never merge); its own new ids stay."""
+    with app.app_context():
+        bank = db.session.scalar(select(Quiz).where(Quiz.slug == "test-quiz"))
+        data = stored_dict(bank)
+        data["questions"][0]["id"] = "bank-q-one"
+        bank.questions = [{**q, "id": "bank-q-one"} if i == 0 else q
+                          for i, q in enumerate(bank.questions)]
+        db.session.commit()
+    data["questions"][1]["id"] = "brand-new-id"
+    body, _mimetype, _name = write_quiz(data, "yaml")
+    response = upload(people["presenter"], body, "changed.yaml")
+    assert response.status_code == 201, response.get_json()
+    with app.app_context():
+        imported = db.session.scalar(select(Quiz).where(Quiz.slug == response.get_json()["slug"]))
+        ids = [q.get("id") for q in imported.questions]
+    assert ids[0] and ids[0] != "bank-q-one" and ids[1] == "brand-new-id"
