@@ -16,6 +16,7 @@ from .services.accounts import AccountError, create_account, set_active, user_by
 from .services.org import OrgFileError, import_org
 from .services.records import purge_older_than
 from .services.setup import bootstrap
+from .sync.cli import sync_group
 
 
 def init_app(app: Flask) -> None:
@@ -24,6 +25,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(records_group)
     app.cli.add_command(org_group)
+    app.cli.add_command(sync_group)
 
 
 @click.group("records", cls=AppGroup)
