@@ -222,13 +222,13 @@ def ensure_all() -> int:
         .where(SessionSummary.game_id.is_(None))).all()
     for game in missing:
         if game.purged_at is not None:
-            _from_purged(game)
+            summarize_purged(game)
         else:
             summarize(game)
     return len(missing)
 
 
-def _from_purged(game: Game) -> None:
+def summarize_purged(game: Game) -> None:
     """A session purged before figures were kept: its summary from the counts the purge left in
     ``Game.summary`` (players, average score, counts per question)."""
     kept = game.summary or {}

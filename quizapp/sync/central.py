@@ -36,7 +36,7 @@ from ..engine.scoring import STREAK_CAP
 from ..extensions import db
 from ..models import (Answer, Game, HelpRequest, Player, Province, Quiz, School, SessionSummary,
                       Unit, User, utcnow)
-from ..records.summaries import _from_purged, summarize
+from ..records.summaries import summarize_purged, summarize
 from ..services.games import new_pin
 from ..services.org import clean_text
 from ..services.quizzes import free_slug
@@ -418,7 +418,7 @@ def _store(clean: Clean, school: School, user: User) -> Game:
     db.session.add(game)
     db.session.flush()
     if clean.kept is not None:
-        _from_purged(game)  # its figures from the counts it kept
+        summarize_purged(game)  # its figures from the counts it kept
         return game
     players = [Player(game_id=game.id, nickname=p["nickname"], class_label=p["class_label"],
                       token_hash="", score=p["score"], active=p["active"], joined=i + 1,
@@ -442,7 +442,7 @@ def _finish_half_taken(game: Game) -> None:
     steps are apart): write them now."""
     if game.origin == "laptop" and game.purged_at is None and game.summary is not None:
         game.purged_at = utcnow()
-        _from_purged(game)
+        summarize_purged(game)
 
 
 def _quiz_for(clean: Clean, user: User) -> Quiz:

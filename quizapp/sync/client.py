@@ -30,14 +30,14 @@ import requests
 from flask import current_app, has_request_context
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import or_, select
 
 from ..bank.validate import LANGUAGES, LEVELS, QuizInvalid, check_quiz
 from ..extensions import db
-from ..models import (Answer, Ban, Game, HelpRequest, Player, Province, Quiz, School,
+from ..models import (Answer, Game, HelpRequest, Player, Province, Quiz, School,
                       SessionSummary, Setting, SyncPush, Unit, User, utcnow)
 from ..records.summaries import summarize
-from ..services.games import participation, question_stats
+from ..services.records import purge_game
 from ..services.org import CODE_RE, clean_text, name_key
 from . import bundle
 
@@ -331,22 +331,8 @@ def _figures(summary: SessionSummary | None) -> dict | None:
 
 
 def purge_session(game: Game) -> None:
-    """Remove a session's children's data (nicknames, answers, help requests, banned devices),
-    keeping its figures — as the retention rule does (``services.records``)."""
-    if game.purged_at is not None:
-        return
-    summarize(game)
-    players, average = participation(game)
-    kept = {"players": players, "average_score": average, "questions": question_stats(game),
-            "help_requests": db.session.scalar(select(func.count(HelpRequest.id)).where(
-                HelpRequest.game_id == game.id)) or 0}
-    db.session.execute(delete(Answer).where(Answer.game_id == game.id))
-    db.session.execute(delete(HelpRequest).where(HelpRequest.game_id == game.id))
-    db.session.execute(delete(Ban).where(Ban.game_id == game.id))
-    db.session.execute(delete(Player).where(Player.game_id == game.id))
-    game.summary = kept
-    game.purged_at = utcnow()
-    db.session.commit()
+    """Remove a session's children's data, keeping its figures — as the retention rule does."""
+    purge_game(game)
 
 
 # ----- push -------------------------------------------------------------------------------------
