@@ -158,6 +158,13 @@ class Game(db.Model):
                                       default=lambda: str(uuid.uuid4()))
     #: ``here`` (held on this server) or ``laptop`` (held on a field laptop and pushed here).
     origin: Mapped[str] = mapped_column(String(10), default="here", server_default="here")
+    #: ``live`` (a presenter runs it, the class plays together) or ``challenge`` (pupils play
+    #: it at their own pace, at home, until ``closes_at``, through the link named by ``code``).
+    mode: Mapped[str] = mapped_column(String(10), default="live", server_default="live")
+    closes_at: Mapped[Optional[datetime]] = mapped_column()
+    code: Mapped[Optional[str]] = mapped_column(String(16), unique=True)
+    #: The session a challenge follows (its class played it live first), if any.
+    follows_id: Mapped[Optional[int]] = mapped_column(ForeignKey("game.id"))
     quiz_id: Mapped[int] = mapped_column(ForeignKey("quiz.id"))
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"))
     presenter_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
@@ -286,6 +293,11 @@ class SessionSummary(db.Model):
     level: Mapped[str] = mapped_column(String(20), default="")
     class_label: Mapped[str] = mapped_column(String(40), default="")
     in_person: Mapped[bool] = mapped_column(default=True)
+    #: ``live`` or ``challenge`` (self-paced: never counts toward the in-person coverage).
+    mode: Mapped[str] = mapped_column(String(10), default="live", server_default="live")
+    #: Players that were teams sharing a phone (``Player.members`` > 1), and their pupils.
+    teams: Mapped[int] = mapped_column(default=0, server_default="0")
+    team_students: Mapped[int] = mapped_column(default=0, server_default="0")
     day: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column()
     ended_at: Mapped[Optional[datetime]] = mapped_column()
@@ -311,7 +323,8 @@ class SessionSummary(db.Model):
         Index("ix_summary_day_cover", "day", postgresql_include=[
             "players", "students", "school_id", "unit_id", "province_id", "level", "in_person",
             "class_label", "score_avg", "answers", "correct_answers", "check_pairs",
-            "check_before", "check_after", "game_id"], info={"dialects": ("postgresql",)}),
+            "check_before", "check_after", "game_id", "mode", "teams", "team_students"],
+            info={"dialects": ("postgresql",)}),
         Index("ix_summary_unit_day", "unit_id", "day"),
         Index("ix_summary_school_day", "school_id", "day"),
         Index("ix_summary_presenter_day", "presenter_id", "day"),
@@ -398,3 +411,15 @@ class Resource(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user.id"))
+
+
+class HomeTalk(db.Model):
+    """One answer to a challenge's last question, "Did you talk about it with someone at
+    home?": anonymous (no player), counted per challenge."""
+
+    ANSWERS = ("parent", "someone", "not_yet")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    game_id: Mapped[int] = mapped_column(ForeignKey("game.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

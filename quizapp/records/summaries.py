@@ -69,7 +69,8 @@ def summarize(game: Game) -> SessionSummary:
     summary.province_id = school.unit.province_id
     summary.presenter_id, summary.quiz_id = game.presenter_id, game.quiz_id
     summary.level, summary.class_label = school.level or "", game.class_label or ""
-    summary.in_person = bool(game.in_person)
+    summary.in_person = bool(game.in_person) and game.mode != "challenge"
+    summary.mode = game.mode or "live"
     summary.started_at, summary.ended_at = started, game.ended_at
     summary.day = rules.local_day(started, current_app.config["TIMEZONE"])
     db.session.add(summary)
@@ -80,6 +81,8 @@ def summarize(game: Game) -> SessionSummary:
     active = {p.id for p in players}
     summary.players = len(players)
     summary.students = sum(max(1, p.members or 1) for p in players)
+    teams = [p.members for p in players if (p.members or 1) > 1]
+    summary.teams, summary.team_students = len(teams), sum(teams)
     scores = [p.score for p in players]
     summary.score_avg = round(sum(scores) / len(scores), 1) if scores else None
     summary.score_median = rules.median(scores)

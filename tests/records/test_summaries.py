@@ -140,3 +140,16 @@ def test_the_live_game_keeps_the_figures_current(app, make, sockets):
     with app.app_context():
         wait_for(lambda: db.session.query(SessionSummary.ended_at).join(Game)
                  .filter(Game.pin == game["pin"]).scalar() is not None or db.session.expire_all())
+
+
+def test_teams_and_their_pupils_are_kept_apart(app, records):
+    """Players sharing a phone (members > 1) are teams: each pupil counts as reached, and the
+    summary says how many teams and pupils in teams there were."""
+    game_id = records.session(records.school("TEAMS", records.unit("Phường Đội")), records.user(),
+                              datetime(2025, 10, 10, 2), players=[
+                                  ("Đội Sao", 100, {}, 3), ("Đội Mây", 50, {}, 4),
+                                  ("Lan", 10, {}, 1)])
+    with app.app_context():
+        summary = db.session.get(SessionSummary, game_id)
+        assert (summary.players, summary.students) == (3, 8)
+        assert (summary.teams, summary.team_students, summary.mode) == (2, 7, "live")
