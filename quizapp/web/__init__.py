@@ -23,9 +23,10 @@ API_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 40
 
 def register_blueprints(app: Flask) -> None:
     from . import (admin, api, api_org, api_records, auth, editor, host, main,  # noqa: F401
-                   api_sync, play, quiz_files, records)  # (api_*: api routes)
+                   api_sync, play, quiz_files, records, resources)  # (api_*: api routes)
 
-    for module in (main, auth, host, play, api, admin, records, editor, quiz_files):
+    for module in (main, auth, host, play, api, admin, records, editor, quiz_files,
+                   resources):
         app.register_blueprint(module.bp)
     app.register_blueprint(records.public)
     app.register_blueprint(editor.media)

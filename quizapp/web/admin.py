@@ -12,11 +12,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
-from wtforms import PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (PasswordField, RadioField, SelectChoice, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import EqualTo
 
 from ..extensions import db
-from ..models import Campaign, Province, School, Unit, User
+from ..models import Campaign, Province, Resource, School, Unit, User
 from ..records.campaigns import CampaignError, create_campaign, update_campaign
 from ..records.queries import campaigns as list_campaigns
 from ..services.accounts import (MIN_PASSWORD, AccountError, create_account, reset_password,
@@ -24,6 +25,20 @@ from ..services.accounts import (MIN_PASSWORD, AccountError, create_account, res
 from ..services.org import (KIND_LABELS, LEVEL_LABELS, MAX_FILE_BYTES, TEMPLATE_CSV, OrgError,
                             OrgFileError, import_org, org_totals, save_school, save_unit,
                             school_counts, schools_query, unit_label, units_query, words_filter)
+from ..services.resources import ACCEPT as RESOURCE_ACCEPT
+from ..services.resources import LONG_URL, MAX_DESCRIPTION
+from ..services.resources import MAX_FILE_BYTES as MAX_RESOURCE_BYTES
+from ..services.resources import (MAX_TITLE, MAX_URL, ResourceError, delete_resource, human_size,
+                                  move_resource, save_resource)
+from ..services.resources import kind_label as resource_kind
+from ..services.resources import resources as resources_list
+from ..services.resources import target_url as resource_url
+from ..services.resources import too_large_message as resource_too_large
+from ..services.settings import MAX_NAME as MAX_SUPPORT_NAME
+from ..services.settings import MAX_PHONE as MAX_SUPPORT_PHONE
+from ..services.settings import MAX_UNIT as MAX_SUPPORT_UNIT
+from ..services.settings import (SettingError, reset_support, save_support, support_contact,
+                                 support_from_environment, support_is_saved, support_values)
 from . import local_path
 from .validators import DataRequired, Length
 
@@ -339,3 +354,113 @@ def campaign_edit(campaign_id: int | None):
             flash(_("Saved %(name)s.", name=saved.name))
             return redirect(url_for("admin.campaigns"))
     return render_template("admin/campaign_form.html", form=form, campaign=campaign, error=error)
+
+
+# ----- the resources page -----------------------------------------------------------------------
+
+
+class ResourceForm(FlaskForm):
+    kind = RadioField(_l("What it is"), default="link",
+                      choices=[SelectChoice("link", _l("A link to a web page")),
+                               SelectChoice("file", _l("A file kept on this server"))])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=MAX_TITLE)])
+    description = TextAreaField(_l("Description (optional)"),
+                                validators=[Length(max=MAX_DESCRIPTION)])
+    url = StringField(_l("Address"), validators=[Length(max=MAX_URL)])
+    file = FileField(_l("File"))
+
+
+def _resource_page(form: ResourceForm, resource: Resource | None, errors: dict):
+    """The list and the form; a refused form comes back with its problems (200, like the other
+    admin pages)."""
+    items = resources_list()
+    return render_template("admin/resources.html", form=form, resource=resource, errors=errors,
+                           items=items, urls={r.id: resource_url(r) for r in items},
+                           kind_label=resource_kind, size=human_size,
+                           confirm=ConfirmForm(formdata=None),
+                           max_mb=MAX_RESOURCE_BYTES // 2**20, accept=RESOURCE_ACCEPT,
+                           long_url=LONG_URL)
+
+
+@bp.route("/resources", methods=["GET", "POST"], defaults={"resource_id": None})
+@bp.route("/resources/<int:resource_id>", methods=["GET", "POST"])
+def resources(resource_id: int | None):
+    """The materials in their order, and a form: a new one, or the one being changed."""
+    resource = db.get_or_404(Resource, resource_id) if resource_id is not None else None
+    request.max_content_length = MAX_RESOURCE_BYTES + 64 * 1024
+    try:
+        form = ResourceForm(obj=resource)
+        valid = form.validate_on_submit()
+    except RequestEntityTooLarge:
+        form = ResourceForm(formdata=None, obj=resource)
+        return _resource_page(form, resource, {"file": resource_too_large()})
+    if request.method == "GET" and resource is not None:
+        form.kind.data = "file" if resource.file_name else "link"
+    errors: dict[str, str] = {}
+    if valid:
+        upload = form.file.data
+        data = (upload.read(MAX_RESOURCE_BYTES + 1), upload.filename or "") if upload else None
+        try:
+            saved = save_resource(resource, title=form.title.data,
+                                  description=form.description.data, kind=form.kind.data,
+                                  url=form.url.data, upload=data, user_id=current_user.id)
+        except ResourceError as exc:
+            db.session.rollback()
+            errors[exc.field] = exc.message
+        else:
+            flash(_("Saved %(name)s.", name=saved.title))
+            return redirect(url_for("admin.resources"))
+    return _resource_page(form, resource, errors)
+
+
+@bp.post("/resources/<int:resource_id>/move")
+def resource_move(resource_id: int):
+    resource = db.get_or_404(Resource, resource_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    move_resource(resource, -1 if request.form.get("step") == "up" else 1)
+    return redirect(url_for("admin.resources") + f"#resource-{resource.id}")
+
+
+@bp.post("/resources/<int:resource_id>/delete")
+def resource_delete(resource_id: int):
+    resource = db.get_or_404(Resource, resource_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    title = resource.title
+    delete_resource(resource)
+    flash(_("Removed %(name)s.", name=title))
+    return redirect(url_for("admin.resources"))
+
+
+# ----- settings: the support contact ------------------------------------------------------------
+
+
+class SupportForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[Length(max=MAX_SUPPORT_NAME)])
+    unit = StringField(_l("Unit"), validators=[Length(max=MAX_SUPPORT_UNIT)])
+    phone = StringField(_l("Phone number"), validators=[Length(max=MAX_SUPPORT_PHONE)])
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """The support contact shown to presenters and school staff and printed on the reports."""
+    form = SupportForm(data=support_values() if request.method == "GET" else None)
+    errors: dict[str, str] = {}
+    if request.method == "POST" and request.form.get("action") == "reset":
+        if ConfirmForm().validate_on_submit():
+            reset_support()
+            flash(_("The support contact is the server's default again."))
+            return redirect(url_for("admin.settings"))
+        abort(400)
+    if form.validate_on_submit():
+        try:
+            save_support(form.name.data, form.unit.data, form.phone.data)
+        except SettingError as exc:
+            errors[exc.field] = exc.message
+        else:
+            flash(_("Saved the support contact."))
+            return redirect(url_for("admin.settings"))
+    return render_template("admin/settings.html", form=form, errors=errors,
+                           saved=support_is_saved(), defaults=support_from_environment(),
+                           contact=support_contact(), confirm=ConfirmForm(formdata=None))
