@@ -43,6 +43,12 @@ class Config:
     # media/ unless set
     MEDIA_DIR = os.environ.get("QUIZAPP_MEDIA_DIR", "")
     SEED_DEMO = _bool("QUIZAPP_SEED_DEMO", True)
+    # The laptop's hotspot, shown in every lobby as a Wi-Fi QR code (a session may set its own;
+    # docs/classroom.md). The password is kept in memory only: never logged or stored.
+    WIFI_SSID = os.environ.get("QUIZAPP_WIFI_SSID", "")
+    WIFI_PASSWORD = os.environ.get("QUIZAPP_WIFI_PASSWORD", "")
+    WIFI_SECURITY = os.environ.get("QUIZAPP_WIFI_SECURITY", "WPA")  # WPA, WEP or nopass
+    WIFI_HIDDEN = _bool("QUIZAPP_WIFI_HIDDEN", False)
     TIMEZONE = os.environ.get("QUIZAPP_TIMEZONE", "Asia/Ho_Chi_Minh")
     # The person to contact for difficulties (named in the campaign letter): shown to presenters
     # and school staff and printed on the reports. Admins may change it in the app.
@@ -98,3 +104,4 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     SEED_DEMO = False
     HOST_UPDATE_INTERVAL = 0.05
+    WIFI_SSID = WIFI_PASSWORD = ""  # whatever the machine running the tests has set

@@ -1,19 +1,22 @@
-"""The presenter's pages: sessions, a new session, the projector and the results."""
+"""The presenter's pages: sessions, a new session, the projector and the results; the lobby's
+Wi-Fi step and the printable join card (docs/classroom.md)."""
 from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import ValidationError
 
-from ..extensions import db
+from ..extensions import db, socketio
 from ..models import Game, Player, School, SessionSummary
+from ..realtime.live import host_room
 from ..records import scope
+from ..services import qr, wifi
 from ..services.games import (GameOptions, OptionsError, can_host, check_quizzes,
                               check_suggestions, game_links, help_requests, open_game, results)
 from ..services.org import OrgError, only_school, school_from_input, unit_schools
@@ -35,6 +38,17 @@ def presenter_required(view):
     return wrapped
 
 
+WIFI_SECURITY = [SelectChoice("WPA", _l("WPA, WPA2 or WPA3")),
+                 SelectChoice("WEP", "WEP"), SelectChoice("nopass", _l("None (an open network)"))]
+
+
+def _network_from(form) -> wifi.WifiNetwork:
+    """The network a presenter typed (``wifi_*`` fields), or ``WifiError``."""
+    return wifi.network(form.get("wifi_ssid", ""), form.get("wifi_password", ""),
+                        form.get("wifi_security", "WPA"),
+                        form.get("wifi_hidden") in ("y", "on", "1"))
+
+
 class NewSessionForm(FlaskForm):
     quiz = SelectField(_l("Quiz"), validators=[DataRequired()])
     # the code, or "CODE — Name" as the school search writes it, or words of the name
@@ -50,14 +64,35 @@ class NewSessionForm(FlaskForm):
     late_join = BooleanField(_l("Students may join after the start"), default=True)
     in_person = BooleanField(_l("In person at the school"), default=True)
     check = SelectField(_l("Knowledge check (before and after)"), default="")
+    # The hotspot phones join first (optional): never stored, see services/wifi.py. Not drawn
+    # again with the form's value: the password goes back to no page.
+    wifi_ssid = StringField(_l("Wi-Fi name"), validators=[Length(max=64)])
+    wifi_password = PasswordField(_l("Wi-Fi password"), validators=[Length(max=64)])
+    wifi_security = SelectField(_l("Security"), default="WPA", choices=WIFI_SECURITY)
+    wifi_hidden = BooleanField(_l("Hidden network (not listed by phones)"))
 
     chosen_school: School | None = None
+    chosen_network: wifi.WifiNetwork | None = None
 
     def validate_school(self, field) -> None:
         try:
             self.chosen_school = school_from_input(field.data)
         except OrgError as exc:
             raise ValidationError(exc.message) from None
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not (self.wifi_ssid.data or self.wifi_password.data):
+            return valid
+        try:
+            self.chosen_network = wifi.network(self.wifi_ssid.data, self.wifi_password.data,
+                                               self.wifi_security.data, self.wifi_hidden.data)
+        except wifi.WifiError as exc:
+            for name, message in exc.errors.items():
+                field = self["wifi_" + name]
+                field.errors = [*field.errors, message]
+            return False
+        return valid
 
 
 @bp.get("/")
@@ -98,6 +133,11 @@ def new():
         except OptionsError as exc:  # the check left the bank since the form was drawn
             form.check.errors = [str(exc)]
         else:
+            if form.chosen_network is not None:
+                # The lobby's address, with the same form (307 keeps it a POST, so the password
+                # is in no URL): that request reaches the process hosting the game, which keeps
+                # the network in its memory (services/wifi.py), then shows the lobby.
+                return redirect(url_for("host.wifi_set", pin=game.pin), code=307)
             return redirect(url_for("host.projector", pin=game.pin))
     if not form.is_submitted() and (only := only_school(schools)) is not None:
         form.school.data = only.code
@@ -106,7 +146,8 @@ def new():
     if form.chosen_school is not None and form.chosen_school not in schools:
         known = [*schools, form.chosen_school]
     suggest = check_suggestions(checks, quizzes, known)
-    return render_template("host/new.html", form=form, schools=schools, check_suggest=suggest)
+    return render_template("host/new.html", form=form, schools=schools, check_suggest=suggest,
+                           laptop_wifi=wifi.configured())
 
 
 def _own_game(pin: str, check=can_host) -> Game:
@@ -121,18 +162,22 @@ def _own_game(pin: str, check=can_host) -> Game:
 @bp.get("/<pin>")
 @presenter_required
 def projector(pin: str):
-    """The projector: lobby with QR and PIN, questions, reveals, leaderboards, podium."""
+    """The projector: lobby (the Wi-Fi step, QR and PIN), questions, reveals, leaderboards,
+    podium."""
     game = _own_game(pin)
-    return render_template("host/projector.html", game=game, links=game_links(game))
+    return render_template("host/projector.html", game=game, links=game_links(game),
+                           lobby=_lobby(game)[1], wifi_security=WIFI_SECURITY)
 
 
 @bp.get("/<pin>/console")
 @presenter_required
 def console(pin: str):
     """The presenter's private screen (a phone or a second window, never the projector):
-    controls, players, and students' help requests."""
+    controls, players, and students' help requests; with no projector (presenter mode), the
+    whole session in large type."""
     game = _own_game(pin)
-    return render_template("host/console.html", game=game, links=game_links(game))
+    return render_template("host/console.html", game=game, links=game_links(game),
+                           lobby=_lobby(game)[1], wifi_security=WIFI_SECURITY)
 
 
 @bp.get("/<pin>/results")
@@ -147,3 +192,101 @@ def results_page(pin: str):
         summary=db.session.get(SessionSummary, game.id),
         players_shown=scope.may_see_players(current_user, game),
         help=help_requests(game) if scope.may_see_help(current_user, game) else None)
+
+
+# ----- the lobby's Wi-Fi step and the join card (docs/classroom.md) ----------------------------
+
+def _lobby(game: Game) -> tuple[wifi.WifiNetwork | None, dict]:
+    """The session's Wi-Fi network and its lobby's view (``Lobbies.view``). An ended session
+    forgets its network."""
+    store = wifi.lobbies()
+    if game.phase == "over":
+        store.forget(game.pin)
+        return None, {"wifi": None, "source": None, "step": "join", "version": 0, "laptop": None}
+    return store.view(game.pin, wifi.configured())
+
+
+def _lobby_changed(game: Game) -> dict:
+    """Tell the session's presenter screens (projector and console) what the lobby shows now:
+    ``lobby:step`` with the view, never the password."""
+    view = _lobby(game)[1]
+    socketio.emit("lobby:step", view, to=host_room(game.pin))
+    return view
+
+
+@bp.get("/<pin>/wifi")
+@presenter_required
+def wifi_view(pin: str):
+    """The lobby's Wi-Fi step as JSON (a reconnecting screen draws it again)."""
+    return jsonify(_lobby(_own_game(pin))[1])
+
+
+@bp.post("/<pin>/wifi")
+@presenter_required
+def wifi_set(pin: str):
+    """Set the session's network (``wifi_ssid``, ``wifi_password``, ``wifi_security``,
+    ``wifi_hidden``), or with ``action``: ``none`` (no Wi-Fi step), ``laptop`` (the laptop's
+    own, QUIZAPP_WIFI_*). A form's POST only: the password is never in a URL. Answers JSON to
+    a script (``Accept: application/json``: 400 with a message per field), else goes to the
+    lobby."""
+    game = _own_game(pin)
+    store = wifi.lobbies()
+    action = request.form.get("action", "save")
+    try:
+        if action == "none":
+            store.set_network(game.pin, None)
+        elif action == "laptop":
+            store.use_configured(game.pin)
+        elif action == "save":
+            store.set_network(game.pin, _network_from(request.form))
+        else:
+            abort(400)
+    except wifi.WifiError as exc:
+        if _wants_json():
+            return jsonify({"ok": False, "errors": exc.errors}), 400
+        abort(400)
+    view = _lobby_changed(game)
+    if _wants_json():
+        return jsonify({"ok": True, **view})
+    return redirect(url_for("host.projector", pin=game.pin), code=303)
+
+
+@bp.post("/<pin>/step")
+@presenter_required
+def lobby_step(pin: str):
+    """Show the lobby's step ``step``: ``wifi``, ``join`` or ``both`` (from the projector or
+    the console; both screens follow)."""
+    game = _own_game(pin)
+    step = request.form.get("step")
+    if step not in wifi.STEPS:
+        return jsonify({"ok": False, "error": "bad_request"}), 400
+    wifi.lobbies().set_step(game.pin, step)
+    return jsonify({"ok": True, **_lobby_changed(game)})
+
+
+@bp.get("/<pin>/wifi.svg")
+@presenter_required
+def wifi_qr(pin: str):
+    """The Wi-Fi QR code: the password's only way out of the server, to the session's presenter
+    alone, and kept by no cache."""
+    network = _lobby(_own_game(pin))[0]
+    if network is None:
+        abort(404)
+    return Response(qr.svg(network.payload()), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@bp.get("/<pin>/card")
+@presenter_required
+def card(pin: str):
+    """The join card, one A4 page to print when there is no projector (or to pin on the
+    door): the PIN, the join QR code, the Wi-Fi QR code if there is one, three lines on
+    what to do."""
+    game = _own_game(pin)
+    return render_template("host/card.html", game=game, links=game_links(game),
+                           lobby=_lobby(game)[1])
+
+
+def _wants_json() -> bool:
+    accept = request.accept_mimetypes
+    return accept.best == "application/json"

@@ -1,6 +1,9 @@
 /* The presenter's console: a private screen (the presenter's phone or a second window, never the
-   projector) with the controls, the players and the students' help requests. A reload or a
-   reconnect asks the server for the state and draws it again. */
+   projector) with the controls, the players and the students' help requests. With no projector
+   ("presenter mode") it runs the whole session: the PIN and join code to show, each question and
+   its choices to read out, the countdown and the answers, the lesson at the reveal, the
+   leaderboard and the podium, in large type. A reload or a reconnect asks the server for the
+   state and draws it again. */
 "use strict";
 (() => {
   const { $, t, el, tile, timing, countdown, fullClock, toast, netBanner, onWake, number, pct } = Quiz;
@@ -41,7 +44,9 @@
     if (i !== undefined) index = i;
     document.body.dataset.phase = p;
     for (const id of ["btn-start", "btn-reveal", "btn-next", "btn-end", "btn-results"]) $(id).hidden = !CONTROLS[p].includes(id);
-    for (const id of ["now-tbar", "now-clock", "now-progress", "now-choices", "now-part"]) $(id).hidden = true;
+    for (const id of ["now-tbar", "now-clock", "now-progress", "now-choices", "now-part", "now-kind", "now-chat", "now-lobby", "now-lesson", "now-board", "now-safety"]) $(id).hidden = true;
+    $("wifi-card").hidden = p !== "lobby"; // the projector shows the Wi-Fi in the lobby only
+    $("card-link").hidden = p === "over";
     text("phase", label);
     $("phase").className = "cphase " + p;
   }
@@ -55,6 +60,35 @@
     text("now-of", answeredOf);
     $("now-meter").style.width = (answeredOf ? Math.min(100, (100 * answered) / answeredOf) : 0) + "%";
   }
+
+  // ----- presenter mode (no projector) and the lobby's Wi-Fi step ----------------------------
+
+  /** Presenter mode: everything large on this screen, and the join code to show the class. On
+      with ?present in the address; remembered by this browser. */
+  function present(on) {
+    document.body.classList.toggle("pm", on);
+    $("pm").checked = on;
+    try {
+      localStorage.setItem("quiz.present", on ? "1" : "");
+    } catch (e) {
+      /* private mode: not remembered */
+    }
+  }
+  let remembered = false;
+  try {
+    remembered = localStorage.getItem("quiz.present") === "1";
+  } catch (e) {
+    /* private mode */
+  }
+  present(new URLSearchParams(location.search).has("present") || remembered);
+  $("pm").addEventListener("change", () => present($("pm").checked));
+
+  const steps = Lobby.follow(socket, JSON.parse($("lobby-cfg").textContent), (v) => {
+    $("lobby-steps").hidden = $("now-wifi").hidden = !v.wifi;
+    text("wifi-state", v.wifi ? t("wifi_on", { ssid: v.wifi.ssid }) : t("wifi_none"));
+    if (v.wifi) for (const e of document.querySelectorAll(".wifi-ssid")) e.textContent = v.wifi.ssid;
+  });
+  $("wifi-card").addEventListener("wifi:saved", () => ($("wifi-card").open = false));
 
   // ----- connection and commands -------------------------------------------------------------
 
@@ -72,6 +106,7 @@
       }
       if (!ack.ok) return toast(ack.message, 15000);
       draw(ack.state, ack.state.help || ack.help || []);
+      steps.refresh();
     });
   }
 
@@ -93,7 +128,7 @@
     if (s.phase === "question" && s.question) question(s.question, s.answered);
     else if (s.phase === "reveal" && s.reveal) revealed(s.reveal);
     else if (s.phase === "leaderboard" && s.leaderboard) board(s.leaderboard);
-    else if (s.phase === "over") over({ players: s.count, check: s.check });
+    else if (s.phase === "over") over({ players: s.count, check: s.check, podium: s.podium });
     else lobby();
   }
 
@@ -109,6 +144,7 @@
     setPhase("lobby", -1, t("lobby"));
     text("now-title", t("lobby"));
     text("now-text", t("lobby_text"));
+    $("now-lobby").hidden = false;
     if (checkSize) {
       $("now-part").hidden = false;
       $("now-part").className = "now-part";
@@ -119,12 +155,51 @@
 
   const checkPart = (d) => (d.part === "before" || d.part === "after" ? "part_" + d.part + "_console" : "");
 
+  /** The answers as tiles (colour, shape, letter and text, as on the phones). */
+  function choices(d) {
+    const list = $("now-choices");
+    list.textContent = "";
+    d.choices.forEach((c, i) => list.append(tile(i, c)));
+    list.hidden = false;
+    return list;
+  }
+
+  /** A chat scenario's messages, all at once: the presenter reads them out (the phones play
+      them one by one). */
+  function chat(messages) {
+    const box = $("now-chat");
+    box.textContent = "";
+    for (const m of messages) {
+      const b = el("div", "msg " + (m.mine ? "me" : "them"));
+      if (!m.mine) b.append(el("b", "from", m.from));
+      b.append(el("span", null, m.text));
+      box.append(b);
+    }
+    box.hidden = false;
+  }
+
+  /** The leaderboard's or the podium's rows: rank, nickname, score. */
+  function standings(rows) {
+    const list = $("now-board");
+    list.textContent = "";
+    for (const p of rows) {
+      const li = el("li", "r" + p.rank);
+      li.append(el("b", "rk", p.rank), el("span", "nm", p.nickname), el("span", "sc", t("points", { n: p.score })));
+      list.append(li);
+    }
+    list.hidden = !rows.length;
+  }
+
   function question(d, n) {
     q = d;
     setPhase("question", d.index, number(d));
     text("now-title", number(d));
     part(checkPart(d));
     text("now-text", d.text);
+    $("now-kind").hidden = false;
+    text("now-kind", t("type_" + d.type));
+    if (d.chat) chat(d.chat);
+    choices(d);
     $("now-progress").hidden = false;
     progress({ index: d.index, answered: n || 0, players: count });
     const time = timing(d);
@@ -160,17 +235,17 @@
     $("now-progress").hidden = false;
     counter();
     const poll = d.type === "poll" || !d.correct;
-    const list = $("now-choices");
-    list.textContent = "";
-    d.choices.forEach((c, i) => {
+    const list = choices(d);
+    Array.from(list.children).forEach((item, i) => {
       const right = !poll && d.correct.includes(i);
-      const item = tile(i, c);
       item.className += poll ? "" : right ? " right" : " dim";
       item.append(el("b", "cnt", d.counts[i] || 0));
       if (right) item.append(el("span", "ok", "✓"));
-      list.append(item);
     });
-    list.hidden = false;
+    // the lesson to read out (none for the check before the quiz: the server keeps it back)
+    $("now-lesson").hidden = !d.explanation;
+    text("now-lesson-h", t(d.type === "poll" ? "discuss" : "lesson_read"));
+    text("now-expl", d.explanation || "");
     text("next-label", t(d.index + 1 >= d.total ? "finish" : "next"));
   }
 
@@ -181,6 +256,7 @@
     const main = d.part === "main";
     text("now-text", t("after_q", { n: (main ? d.part_index : d.index) + 1, total: main ? d.part_total : d.total }));
     text("next-label", t("next"));
+    standings(d.top || []);
     counter();
   }
 
@@ -189,6 +265,8 @@
     setPhase("over", undefined, t("over"));
     text("now-title", t("over"));
     text("now-text", t("took_part", { n: d.players || 0 }));
+    standings(d.podium || []);
+    $("now-safety").hidden = false; // to read out when no projector shows it
     const c = d.check;
     if (c && c.answers) {
       const gain = Math.round(c.gain * 100);

@@ -1,5 +1,5 @@
-/* The projector: lobby (QR, PIN, players), questions, reveals, leaderboards and the podium.
-   A reload or a reconnect asks the server for the state and draws it again. */
+/* The projector: lobby (the Wi-Fi step, QR, PIN, players), questions, reveals, leaderboards and
+   the podium. A reload or a reconnect asks the server for the state and draws it again. */
 "use strict";
 (() => {
   const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, number, partNote, pct, SHAPES } = Quiz;
@@ -37,8 +37,34 @@
     for (const id of ["btn-next", "btn-reveal", "btn-end"]) $(id).hidden = !CONTROLS[p].includes(id);
     $("keys").hidden = p === "over" || p === "lobby";
     $("deck-pin").hidden = p === "lobby" || p === "over";
+    $("deck-steps").hidden = p !== "lobby" || !lobbyView().wifi;
+    for (const e of document.querySelectorAll(".lobby-only")) e.hidden = p !== "lobby";
     show(view);
   }
+
+  // ----- the lobby's steps: 1. join the Wi-Fi, 2. join the game (lobby.js) -------------------
+
+  const lobbyCfg = JSON.parse($("lobby-cfg").textContent);
+  let qrVersion = lobbyCfg.view.wifi ? lobbyCfg.view.version : -1; // the Wi-Fi code drawn
+  const steps = Lobby.follow(socket, lobbyCfg, (v) => {
+    const box = $("v-lobby");
+    box.dataset.step = v.step;
+    box.dataset.wifi = v.wifi ? "1" : "0";
+    $("deck-steps").hidden = phase !== "lobby" || !v.wifi;
+    if (!v.wifi) return;
+    for (const e of document.querySelectorAll(".wifi-ssid")) e.textContent = v.wifi.ssid;
+    $("wifi-hidden").hidden = !v.wifi.hidden;
+    if (v.version !== qrVersion) {
+      qrVersion = v.version; // a new network: a new code (the URL names a version, never the password)
+      $("wifi-img").src = lobbyCfg.urls.qr + "?v=" + v.version;
+    }
+  });
+  const lobbyView = () => (steps ? steps.view() : lobbyCfg.view);
+
+  const wifiDlg = $("wifi-dlg");
+  $("btn-wifi").addEventListener("click", () => wifiDlg.showModal());
+  wifiDlg.addEventListener("wifi:saved", () => wifiDlg.close());
+  wifiDlg.addEventListener("click", (e) => e.target === wifiDlg && wifiDlg.close()); // backdrop
 
   // ----- connection and commands -------------------------------------------------------------
 
@@ -54,19 +80,29 @@
       }
       if (!ack.ok) return toast(ack.message, 15000);
       draw(ack.state);
+      steps.refresh();
     });
   }
 
   const { act, next } = Presenter.controls(socket, pin, () => ({ phase, index, players }));
 
-  // Keyboard and presentation remotes: Space, →, Enter or PageDown = next; R = reveal.
+  // Keyboard and presentation remotes: Space, →, Enter or PageDown = next; R = reveal. In the
+  // lobby with a Wi-Fi step, next goes from "1. Join the Wi-Fi" to "2. Join the game" before it
+  // starts, and ← or PageUp goes back; 1, 2 and 3 show the Wi-Fi, the game, both.
   // A focused button or link keeps its own keys.
   document.addEventListener("keydown", (e) => {
-    if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || kickDlg.open || e.target.closest("button, a, input")) return;
+    if (e.repeat || e.ctrlKey || e.metaKey || e.altKey || kickDlg.open || wifiDlg.open || e.target.closest("button, a, input, select")) return;
     const k = e.key;
+    const wifi = phase === "lobby" && lobbyView().wifi;
     if (k === " " || k === "ArrowRight" || k === "Enter" || k === "PageDown") {
       e.preventDefault();
-      next();
+      if (wifi && lobbyView().step === "wifi") steps.step("join");
+      else next();
+    } else if (wifi && (k === "ArrowLeft" || k === "PageUp")) {
+      e.preventDefault();
+      steps.step("wifi");
+    } else if (wifi && (k === "1" || k === "2" || k === "3")) {
+      steps.step(["wifi", "join", "both"][k - 1]);
     } else if ((k === "r" || k === "R") && phase === "question") {
       act("host:reveal");
     }
