@@ -42,6 +42,9 @@ class Config:
     # uploaded pictures of questions (and the resources page's files): the instance folder's
     # media/ unless set
     MEDIA_DIR = os.environ.get("QUIZAPP_MEDIA_DIR", "")
+    # the largest request body read at all (a resource file of 20 MB and its form); each upload
+    # has its own, smaller limit
+    MAX_CONTENT_LENGTH = int(os.environ.get("QUIZAPP_MAX_UPLOAD_MB", "25")) * 1024 * 1024
     SEED_DEMO = _bool("QUIZAPP_SEED_DEMO", True)
     # The laptop's hotspot, shown in every lobby as a Wi-Fi QR code (a session may set its own;
     # docs/classroom.md). The password is kept in memory only: never logged or stored.
