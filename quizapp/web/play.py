@@ -1,15 +1,12 @@
 """The student's pages: enter a PIN, then join and play on the phone."""
 from __future__ import annotations
 
-import io
-
-import qrcode
-import qrcode.image.svg
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 
 from ..models import Game
 from ..services import guesses
 from ..services.games import game_by_pin, join_url
+from ..services.qr import svg as qr_svg
 
 bp = Blueprint("play", __name__, url_prefix="/play")
 
@@ -54,9 +51,5 @@ def qr(pin: str):
     """The join URL as an SVG QR code, sharp at any projector size."""
     if _guessed(pin) is None:
         abort(404)
-    image = qrcode.make(join_url(pin), image_factory=qrcode.image.svg.SvgPathImage,
-                        error_correction=qrcode.constants.ERROR_CORRECT_M, border=2)
-    buffer = io.BytesIO()
-    image.save(buffer)
-    return Response(buffer.getvalue(), mimetype="image/svg+xml",
+    return Response(qr_svg(join_url(pin)), mimetype="image/svg+xml",
                     headers={"Cache-Control": "private, max-age=3600"})

@@ -12,7 +12,8 @@ from flask_login import current_user
 from ..extensions import db
 from ..models import Resource
 from ..services.games import public_base_url
-from ..services.resources import (file_path, human_size, is_inline, kind_label, qr_svg,
+from ..services.qr import inline_svg as qr_svg
+from ..services.resources import (file_path, human_size, is_inline, kind_label,
                                   resources, target_url)
 from ..services.settings import support_contact
 
