@@ -44,6 +44,10 @@ class Config:
     MEDIA_DIR = os.environ.get("QUIZAPP_MEDIA_DIR", "")
     # the largest request body read at all (a resource file of 20 MB and its form); each upload
     # has its own, smaller limit
+    # field kit: a laptop removes the children's data of a session the central server confirmed;
+    # how long (s) the link token a central server gives a laptop at "sync pull" stays valid
+    SYNC_PURGE = _bool("QUIZAPP_SYNC_PURGE", True)
+    SYNC_LINK_MAX_AGE = int(os.environ.get("QUIZAPP_SYNC_LINK_MAX_AGE", str(180 * 24 * 3600)))
     MAX_CONTENT_LENGTH = int(os.environ.get("QUIZAPP_MAX_UPLOAD_MB", "25")) * 1024 * 1024
     SEED_DEMO = _bool("QUIZAPP_SEED_DEMO", True)
     # The laptop's hotspot, shown in every lobby as a Wi-Fi QR code (a session may set its own;

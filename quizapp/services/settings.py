@@ -43,15 +43,16 @@ def get_setting(key: str, default: Any = None) -> Any:
     return row.value if row is not None else default
 
 
-def set_setting(key: str, value: Any) -> None:
-    """Store ``value`` under ``key`` (committed)."""
+def set_setting(key: str, value: Any, commit: bool = True) -> None:
+    """Store ``value`` under ``key`` (committed, unless the caller commits with more)."""
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=value))
     else:
         row.value = value
         row.updated_at = utcnow()
-    db.session.commit()
+    if commit:
+        db.session.commit()
 
 
 def delete_setting(key: str) -> None:

@@ -19,7 +19,6 @@ After a confirmed push the laptop removes the children's data it holds for that 
 """
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +37,7 @@ from ..models import (Answer, Game, HelpRequest, Player, Province, Quiz, School,
                       SessionSummary, Setting, SyncPush, Unit, User, utcnow)
 from ..records.summaries import summarize
 from ..services.records import purge_game
+from ..services.settings import get_setting, set_setting
 from ..services.org import CODE_RE, clean_text, name_key
 from . import bundle
 
@@ -60,20 +60,6 @@ class SyncError(Exception):
 # ----- settings ---------------------------------------------------------------------------------
 
 
-def get_setting(key: str, default: Any = None) -> Any:
-    row = db.session.get(Setting, key)
-    return row.value if row is not None else default
-
-
-def set_setting(key: str, value: Any) -> None:
-    row = db.session.get(Setting, key)
-    if row is None:
-        db.session.add(Setting(key=key, value=value))
-    else:
-        row.value = value
-        row.updated_at = utcnow()
-
-
 def link() -> dict | None:
     """The laptop's link to its central server (None before the first pull)."""
     value = get_setting(LINK)
@@ -86,15 +72,12 @@ def laptop_id() -> str:
     if not isinstance(value, str):
         value = secrets.token_hex(8)
         set_setting(LAPTOP, value)
-        db.session.commit()
     return value
 
 
 def purge_after_push() -> bool:
-    """``SYNC_PURGE`` in the configuration, else ``QUIZAPP_SYNC_PURGE``: on unless 0/false."""
-    value = current_app.config.get("SYNC_PURGE")
-    if value is None:
-        value = os.environ.get("QUIZAPP_SYNC_PURGE", "1")
+    """``SYNC_PURGE`` (``QUIZAPP_SYNC_PURGE``): on unless 0/false."""
+    value = current_app.config.get("SYNC_PURGE", True)
     return str(value).strip().lower() not in ("0", "false", "no", "off")
 
 
@@ -176,7 +159,8 @@ def pull(url: str | None = None, token: str | None = None) -> dict:
                        "user": {"id": user.get("id"), "username": user.get("username"),
                                 "role": user.get("role")},
                        "bundle_key": data.get("bundle_key"),
-                       "pulled_at": utcnow().isoformat() + "Z", "counts": counts})
+                       "pulled_at": utcnow().isoformat() + "Z", "counts": counts},
+                commit=False)
     db.session.commit()
     return counts
 
