@@ -15,7 +15,7 @@ const Lobby = (() => {
 
     function apply(v) {
       view = v;
-      for (const b of document.querySelectorAll("[data-step]")) {
+      for (const b of document.querySelectorAll("button[data-step]")) { // not the lobby's own data-step
         b.setAttribute("aria-pressed", String(b.dataset.step === v.step));
       }
       draw(v);
@@ -57,7 +57,7 @@ const Lobby = (() => {
     }
 
     document.addEventListener("click", (e) => {
-      const b = e.target.closest("[data-step]");
+      const b = e.target.closest("button[data-step]");
       if (!b) return;
       b.blur(); // Space and Enter are the remote's "next" again, not this button
       step(b.dataset.step);
