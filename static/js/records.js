@@ -24,6 +24,19 @@
       Array.from(form.elements).forEach((field) => { field.disabled = false; });
     });
   });
+  // A table wider than a phone scrolls sideways (app.css): then it takes the keyboard's focus,
+  // so that the arrow keys scroll it, and is named by its section's heading.
+  const scrollable = () => {
+    document.querySelectorAll(".table").forEach((table) => {
+      if (table.scrollWidth > table.clientWidth + 1) {
+        table.tabIndex = 0;
+        const heading = table.closest("section, .card, details")?.querySelector("h2, h3, summary");
+        if (heading && !table.hasAttribute("aria-label")) table.setAttribute("aria-label", heading.textContent.trim());
+      } else table.removeAttribute("tabindex");
+    });
+  };
+  scrollable();
+  window.addEventListener("resize", scrollable);
   // Print buttons (the school and presenter pages).
   document.querySelectorAll("[data-print]").forEach((button) => {
     button.hidden = false;
