@@ -45,9 +45,73 @@ const Quiz = (() => {
   /** A share (0–1) as a whole percentage: "71%"; "–" for none. */
   const pct = (x) => (x == null ? "–" : Math.round(x * 100) + "%");
 
+  // ----- what a screen reader says ------------------------------------------------------------
+  // Two visually hidden live regions, made at once on a page that marks texts to say (data-say):
+  // "polite" for what happened (a question, an answer sent, a result), "assertive" for what will
+  // not wait (time is up). They exist before anything is said into them, as screen readers need.
+  const live = {};
+  if (document.querySelector("[data-say]")) {
+    for (const kind of ["polite", "assertive"]) {
+      const box = el("div", "sr-only");
+      box.id = "say-" + kind;
+      box.setAttribute("aria-live", kind);
+      box.setAttribute("aria-atomic", "true");
+      document.body.append(box);
+      live[kind] = box;
+    }
+  }
+
+  /** Say `text` through the polite (or, `urgent`, the assertive) region; the same words twice in
+      a row are said twice. */
+  function say(text, urgent) {
+    const box = live[urgent ? "assertive" : "polite"];
+    if (!box || !text) return;
+    box.textContent = "";
+    clearTimeout(box.h);
+    box.h = setTimeout(() => (box.textContent = text), 80);
+  }
+
+  /** The visible texts of a view marked data-say, in order, as one sentence each; said once the
+      caller has filled them in (after the current task). A view whose class names its
+      data-say-urgent state (the phone's "time's up") is said assertively. */
+  function sayView(view) {
+    setTimeout(() => {
+      if (view.hidden) return;
+      const parts = [];
+      for (const e of view.querySelectorAll("[data-say]")) {
+        if (e.closest("[hidden]")) continue;
+        const words = e.innerText.trim().replace(/\s*\n\s*/g, ", ");
+        if (words) parts.push(words);
+      }
+      const urgent = view.dataset.sayUrgent && view.classList.contains(view.dataset.sayUrgent);
+      say(parts.join(". "), urgent);
+    }, 0);
+  }
+
   function show(id) {
     for (const v of document.querySelectorAll(".view")) v.hidden = v.id !== id;
+    const view = $(id);
+    if (view && live.polite && view.querySelector("[data-say]")) sayView(view);
   }
+
+  // Answer buttons (.ans) by keyboard: the arrow keys move between them as they are laid out
+  // (← → along a row, ↑ ↓ between rows), and into them when nothing has the focus.
+  document.addEventListener("keydown", (e) => {
+    if (!e.key.startsWith("Arrow") || e.altKey || e.ctrlKey || e.metaKey) return;
+    const inside = e.target.closest && e.target.closest(".ans");
+    if (!inside && e.target !== document.body) return;
+    const grid = inside || Array.from(document.querySelectorAll(".ans")).find((g) => g.offsetParent);
+    if (!grid) return;
+    const buttons = Array.from(grid.querySelectorAll("button:not(:disabled)"));
+    if (!buttons.length) return;
+    e.preventDefault();
+    const i = buttons.indexOf(e.target);
+    if (i < 0) return buttons[0].focus();
+    const cols = Math.max(1, buttons.filter((b) => b.offsetTop === buttons[0].offsetTop).length);
+    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: cols, ArrowUp: -cols }[e.key];
+    const next = buttons[Math.min(buttons.length - 1, Math.max(0, i + step))];
+    next.focus();
+  });
 
   /** Seconds from receipt until the choices show and until the countdown ends. time_left is
       always the countdown that runs once the choices are shown (see docs/protocol.md). */
@@ -74,16 +138,20 @@ const Quiz = (() => {
     num.parentNode.classList.remove("low");
   }
 
+  const still = window.matchMedia("(prefers-reduced-motion: reduce)");
+
   /** Run a countdown of `left` seconds out of `total`; the number updates 4 times a second.
+      For whoever asks for less motion the bar does not glide: it steps with the number.
       Returns a function that stops it. */
   function countdown(fill, num, total, left, onEnd) {
     left = Math.max(0, left);
     const end = performance.now() + left * 1000;
     setFill(fill, total > 0 ? Math.min(1, left / total) : 0);
-    setFill(fill, 0, left);
+    if (!still.matches) setFill(fill, 0, left);
     let h = 0;
     const tick = () => {
       const s = Math.max(0, Math.ceil((end - performance.now()) / 1000));
+      if (still.matches) setFill(fill, total > 0 ? Math.min(1, s / total) : 0);
       num.textContent = s;
       num.parentNode.classList.toggle("low", s <= 5);
       if (s === 0) {
@@ -177,5 +245,5 @@ const Quiz = (() => {
     document.addEventListener("visibilitychange", wake);
   }
 
-  return { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, number, partNote, pct, SHAPES };
+  return { $, t, el, tile, show, say, timing, countdown, fullClock, playChat, toast, netBanner, onWake, number, partNote, pct, SHAPES };
 })();
