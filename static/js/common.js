@@ -84,7 +84,7 @@ const Quiz = (() => {
         if (words) parts.push(words);
       }
       const urgent = view.dataset.sayUrgent && view.classList.contains(view.dataset.sayUrgent);
-      say(parts.join(". "), urgent);
+      say(parts.map((p) => (/[.!?…:]$/.test(p) ? p : p + ".")).join(" "), urgent);
     }, 0);
   }
 
