@@ -24,11 +24,14 @@ class Phase(str, Enum):
 
 
 class Rejected(Exception):
-    """The engine refuses a request; ``code`` is the protocol's error code."""
+    """The engine refuses a request; ``code`` is the protocol's error code, ``reason`` says more
+    when one code has several causes (``not_accepting``: ``reading``, ``discussion`` or
+    ``time_up``)."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, reason: str = ""):
         super().__init__(code)
         self.code = code
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class Player:
     active: bool = True
     joined: int = 0  # join order, breaks display ties
     answers: dict[int, Answer] = field(default_factory=dict)
+    members: int = 1  # pupils sharing this phone (a team, in team mode)
 
 
 @dataclass(frozen=True)
@@ -66,11 +70,34 @@ class Standing:
     rank: int
 
 
+#: Pupils who may share one phone in team mode.
+MEMBERS_MIN, MEMBERS_MAX = 1, 6
+#: The discussion times a session may give before each question's answers open (seconds).
+DISCUSSION_CHOICES = (0, 10, 15, 20)
+#: What every question's time limit may be multiplied by, for a class that needs more time.
+TIME_FACTORS = (1, 1.5, 2)
+
+
 @dataclass(frozen=True)
 class Options:
+    """A session's rules. ``team_mode``: each player is a team of ``members`` pupils sharing a
+    phone. ``discussion``: seconds the question and its choices are shown before answers open.
+    ``time_factor``: every time limit multiplied. ``no_timer``: a question stays open until the
+    presenter reveals it or everyone has answered, and every right answer scores in full."""
+
     speed_scoring: bool = True
     leaderboard_every: int = 1
     late_join: bool = True
+    team_mode: bool = False
+    discussion: float = 0
+    time_factor: float = 1
+    no_timer: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.discussion, bool) or self.discussion not in DISCUSSION_CHOICES:
+            raise ValueError(f"discussion must be one of {DISCUSSION_CHOICES}")
+        if isinstance(self.time_factor, bool) or self.time_factor not in TIME_FACTORS:
+            raise ValueError(f"time_factor must be one of {TIME_FACTORS}")
 
 
 class Game:
@@ -93,6 +120,7 @@ class Game:
         self.counts: dict[int, list[int]] = {}
         # kept as the players come, go and answer, so a question's progress costs nothing to ask
         self._active = 0
+        self._pupils = 0  # the active players' members
         self._answered: dict[int, int] = {}  # question index -> active players who answered
 
     # ----- players -------------------------------------------------------------------------------
@@ -109,6 +137,23 @@ class Game:
     def active_count(self) -> int:
         return self._active
 
+    @property
+    def pupil_count(self) -> int:
+        """The pupils playing: the active players, each counted as its members (a team)."""
+        return self._pupils
+
+    def members_for(self, raw: object) -> int:
+        """How many pupils a joining player is. In team mode: ``raw``, an integer from
+        ``MEMBERS_MIN`` to ``MEMBERS_MAX`` (absent: 1), else ``Rejected("members_invalid")``.
+        Without team mode every phone is one pupil and ``raw`` is ignored."""
+        if not self.options.team_mode:
+            return 1
+        if raw is None:
+            return 1
+        if type(raw) is not int or not MEMBERS_MIN <= raw <= MEMBERS_MAX:
+            raise Rejected("members_invalid")
+        return raw
+
     def check_join(self, nickname: str) -> None:
         """Raise ``Rejected`` if a player with this nickname may not join now."""
         if self.phase is Phase.OVER:
@@ -118,21 +163,26 @@ class Game:
         if nickname_key(nickname) in self._nicknames:
             raise Rejected("nickname_taken")
 
-    def add_player(self, player_id: str, nickname: str, class_label: str = "") -> Player:
-        """Admit a player. Nicknames are unique in a game, compared without case or spacing.
+    def add_player(self, player_id: str, nickname: str, class_label: str = "",
+                   members: object = None) -> Player:
+        """Admit a player (in team mode a team of ``members`` pupils, see ``members_for``).
+        Nicknames (a team's name) are unique in a game, compared without case or spacing.
 
         Refused with ``game_over`` after the end, ``late_join_closed`` once the game has started
-        when late join is off, ``nickname_taken`` when another player has the name.
+        when late join is off, ``nickname_taken`` when another player has the name,
+        ``members_invalid``.
         """
         self.check_join(nickname)
+        pupils = self.members_for(members)
         key = nickname_key(nickname)
         if player_id in self.players:
             raise ValueError("duplicate player id")
         self._joined += 1
-        player = Player(player_id, nickname, class_label, joined=self._joined)
+        player = Player(player_id, nickname, class_label, joined=self._joined, members=pupils)
         self.players[player_id] = player
         self._nicknames[key] = player_id
         self._active += 1
+        self._pupils += pupils
         return player
 
     def restore_player(self, player: Player) -> None:
@@ -142,6 +192,7 @@ class Game:
         if player.active:
             self._nicknames[nickname_key(player.nickname)] = player.id
             self._active += 1
+            self._pupils += player.members
             for answer in player.answers.values():
                 self._count(answer)
 
@@ -153,6 +204,7 @@ class Game:
             raise Rejected("player_not_found")
         player.active = False
         self._active -= 1
+        self._pupils -= player.members
         self._nicknames.pop(nickname_key(player.nickname), None)
         for answer in player.answers.values():
             self._count(answer, -1)
@@ -164,6 +216,15 @@ class Game:
     def question(self) -> Question | None:
         return self.questions[self.index] if 0 <= self.index < self.total else None
 
+    def time_limit(self, question: Question) -> float:
+        """A question's countdown in this session: its own time limit times ``time_factor``."""
+        return question.time_limit * self.options.time_factor
+
+    @property
+    def timed(self) -> bool:
+        """Whether questions run against a countdown (not with ``no_timer``)."""
+        return not self.options.no_timer
+
     def choices_shown_at(self) -> float | None:
         """When the choices appear on phones: after a chat scenario has played."""
         q = self.question
@@ -171,26 +232,51 @@ class Game:
             return None
         return self.opened_at + q.reading_time
 
-    def deadline(self) -> float | None:
-        """When the countdown on the projector reaches zero."""
+    def answers_open_at(self) -> float | None:
+        """When answers are accepted from: once the choices are shown and the discussion time
+        has passed (``opened_at`` + reading + discussion). The countdown starts then."""
         shown = self.choices_shown_at()
-        return None if shown is None else shown + self.question.time_limit
+        return None if shown is None else shown + self.options.discussion
+
+    def deadline(self) -> float | None:
+        """When the countdown on the projector reaches zero (None without a timer)."""
+        opens = self.answers_open_at()
+        if opens is None or not self.timed:
+            return None
+        return opens + self.time_limit(self.question)
 
     def closes_at(self) -> float | None:
-        """When answers stop being accepted: the deadline plus the network grace."""
+        """When answers stop being accepted: the deadline plus the network grace (None without
+        a timer: the question stays open until it is revealed)."""
         deadline = self.deadline()
         return None if deadline is None else deadline + GRACE
 
-    def time_left(self, now: float) -> float:
+    def time_left(self, now: float) -> float | None:
+        """Seconds of the countdown left (all of it until answers open); None without a timer."""
+        if not self.timed:
+            return None
         deadline = self.deadline()
         if self.phase is not Phase.QUESTION or deadline is None:
             return 0.0
-        return max(0.0, deadline - now)
+        return max(0.0, deadline - max(now, self.answers_open_at()))
+
+    def not_accepting_reason(self, index: int, now: float) -> str | None:
+        """Why question ``index`` takes no answer at ``now`` (None when it does): ``closed``
+        (no open question with that index), ``reading`` (the chat scenario is still playing),
+        ``discussion`` (the discussion time is still running) or ``time_up``."""
+        if self.phase is not Phase.QUESTION or index != self.index:
+            return "closed"
+        if now < self.choices_shown_at():
+            return "reading"
+        if now < self.answers_open_at():
+            return "discussion"
+        closes = self.closes_at()
+        if closes is not None and now > closes:
+            return "time_up"
+        return None
 
     def is_accepting(self, index: int, now: float) -> bool:
-        if self.phase is not Phase.QUESTION or index != self.index:
-            return False
-        return self.choices_shown_at() <= now <= self.closes_at()
+        return self.not_accepting_reason(index, now) is None
 
     # ----- flow ----------------------------------------------------------------------------------
 
@@ -298,21 +384,24 @@ class Game:
         existing = player.answers.get(index)
         if existing is not None and existing.choice == picked:
             return existing
-        if not self.is_accepting(index, now):
-            raise Rejected("not_accepting")
+        reason = self.not_accepting_reason(index, now)
+        if reason is not None:
+            raise Rejected("not_accepting", reason)
         if picked is None or (len(picked) != 1 and not question.is_multiple):
             raise Rejected("invalid_choice")
         if existing is not None:
             raise Rejected("already_answered")
-        elapsed = max(0.0, now - self.choices_shown_at())
+        elapsed = max(0.0, now - self.answers_open_at())
         if question.is_poll:
             return Answer(player_id, index, picked, None, 0, elapsed, player.streak)
         correct = question.is_correct(picked)
         if question.is_check:  # a measurement: right or wrong is kept, but it scores nothing
             return Answer(player_id, index, picked, correct, 0, elapsed, player.streak)
         streak = player.streak + 1 if correct else 0
-        points = answer_points(question.points, elapsed, question.time_limit, streak,
-                               self.options.speed_scoring) if correct else 0
+        # without a timer there is no speed to score: every right answer earns its full points
+        speed = self.options.speed_scoring and self.timed
+        points = answer_points(question.points, elapsed, self.time_limit(question), streak,
+                               speed) if correct else 0
         return Answer(player_id, index, picked, correct, points, elapsed, streak)
 
     def is_duplicate(self, answer: Answer) -> bool:
@@ -376,7 +465,20 @@ class Game:
         """The open question as phones and the projector see it (``question:start``): never the
         answer."""
         view = self.question.public(self.index, self.total)
+        view["time_limit"] = self.time_limit(self.question)
+        view.update(self.timing_view())
         view.update(self.part_view(self.index))
+        return view
+
+    def timing_view(self) -> dict:
+        """The session's timing as a question's messages carry it: ``discussion`` (seconds
+        before answers open) when there is one, ``no_timer`` when there is no countdown. Empty
+        for a session with neither, so those sessions' messages are as they always were."""
+        view: dict = {}
+        if self.options.discussion:
+            view["discussion"] = self.options.discussion
+        if not self.timed:
+            view["no_timer"] = True
         return view
 
     def reveal_view(self) -> dict:

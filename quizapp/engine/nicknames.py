@@ -123,3 +123,37 @@ def generate_nickname(language: str = "vi", rng: random.Random | None = None) ->
             name = f"{rng.choice(animals)} {rng.choice(traits)}"
         if len(name) <= MAX_LENGTH:
             return name
+
+
+#: Team names: "Đội Sao Biển", "Team Starfish" (a team's name follows the nickname rules).
+TEAM_VI = "Đội"
+TEAM_NAMES_VI = [
+    "Sao Biển", "Cá Heo", "Đại Bàng", "Hải Đăng", "Cầu Vồng", "Mặt Trời", "Sao Băng",
+    "Phi Thuyền", "Tên Lửa", "Hoa Sen", "Rồng Xanh", "Cánh Diều", "Gấu Trúc", "Hổ Con",
+    "Ong Vàng", "Kỳ Lân", "Sóc Nâu", "Rùa Biển", "Chim Én", "Trăng Non",
+]
+TEAM_TRAITS_VI = ["Dũng Cảm", "Tỉnh Táo", "Vui Vẻ", "Nhanh Trí", "Đoàn Kết", "Tinh Mắt"]
+TEAM_EN = "Team"
+TEAM_NAMES_EN = [
+    "Starfish", "Dolphins", "Eagles", "Lighthouse", "Rainbow", "Sunshine", "Comets", "Rockets",
+    "Lotus", "Dragons", "Kites", "Pandas", "Tigers", "Bees", "Otters", "Owls", "Foxes",
+    "Turtles", "Swallows", "Moonbeams",
+]
+TEAM_TRAITS_EN = ["Brave", "Alert", "Happy", "Quick", "United", "Sharp"]
+
+
+def generate_team_name(language: str = "vi", rng: random.Random | None = None) -> str:
+    """A friendly team name that fits the length rule: "Đội Sao Biển", "Đội Cá Heo Tỉnh Táo",
+    "Team Starfish", "Team Brave Otters". One in three carries a trait, for more names."""
+    rng = rng or random.SystemRandom()
+    english = language == "en"
+    names, traits = (TEAM_NAMES_EN, TEAM_TRAITS_EN) if english else (TEAM_NAMES_VI, TEAM_TRAITS_VI)
+    while True:
+        name, trait = rng.choice(names), rng.choice(traits)
+        with_trait = rng.randrange(3) == 0
+        if english:
+            team = f"{TEAM_EN} {trait} {name}" if with_trait else f"{TEAM_EN} {name}"
+        else:
+            team = f"{TEAM_VI} {name} {trait}" if with_trait else f"{TEAM_VI} {name}"
+        if len(team) <= MAX_LENGTH:
+            return team

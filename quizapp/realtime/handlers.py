@@ -15,11 +15,12 @@ from typing import Callable
 
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_socketio import join_room, leave_room
 from limits import parse
 
-from ..engine import NicknameError, Rejected, validate_class_label, validate_nickname
+from ..engine import NicknameError, Player, Rejected, validate_class_label, validate_nickname
 from ..engine.nicknames import nickname_key
 from ..errors import error, message
 from ..extensions import db, socketio
@@ -55,6 +56,21 @@ class BadInput(Exception):
     def __init__(self, code: str = "bad_request"):
         super().__init__(code)
         self.code = code
+
+
+#: Messages for refusals whose code alone says too little to a person, by (code, reason).
+REASONS = {
+    ("members_invalid", ""): _l("Choose how many of you share this phone: 1 to 6."),
+    ("not_accepting", "discussion"): _l("Talk it over first: answers open when the discussion "
+                                        "time ends."),
+    ("not_accepting", "reading"): _l("Read the conversation first: the answers open after it."),
+}
+
+
+def _refusal(exc: Rejected | BadInput) -> dict:
+    """The error ack for a refusal, with the message its reason calls for."""
+    text = REASONS.get((exc.code, getattr(exc, "reason", "")))
+    return error(exc.code, str(text) if text is not None else None)
 
 
 def _client() -> Client:
@@ -132,7 +148,7 @@ def _acked(name: str, fn: Callable, data: object, needs_data: bool, *args) -> di
         return fn(data if isinstance(data, dict) else {}, *args)
     except (Rejected, BadInput) as exc:
         db.session.rollback()
-        return error(exc.code)
+        return _refusal(exc)
     except TimeoutError:
         db.session.rollback()
         return error("try_again")
@@ -223,8 +239,11 @@ def on_disconnect(*args):
 
 @event("player:join")
 def player_join(data: dict) -> dict:
-    """A phone joins with a nickname (and maybe a class label). Ack: player id, resume token,
-    the cleaned nickname and the current state. The host's lobby list is updated (coalesced)."""
+    """A phone joins with a nickname (and maybe a class label). In team mode the nickname is the
+    team's name and ``members`` says how many pupils share the phone (1–6, else
+    ``members_invalid``); without team mode ``members`` is ignored. Ack: player id, resume
+    token, the cleaned nickname (and in team mode ``members``) and the current state. The
+    host's lobby list is updated (coalesced)."""
     pin = _pin(data)
     _may_try(pin)
     nickname = validate_nickname(data.get("nickname"))
@@ -237,7 +256,7 @@ def player_join(data: dict) -> dict:
         if nickname_key(mine.nickname) != nickname_key(nickname):
             raise BadInput("already_joined")
         return {"ok": True, "player_id": mine.id, "token": live.renew_token(mine.id),
-                "nickname": mine.nickname, "state": live.player_state(mine)}
+                "nickname": mine.nickname, **_team(live, mine), "state": live.player_state(mine)}
     if client.banned_from == pin:
         raise BadInput("banned")
     device = data.get("device", "")
@@ -246,10 +265,15 @@ def player_join(data: dict) -> dict:
     # Not limited by address: a whole school joins from one (the game's size bounds it).
     if not _join_within_connection(client):
         raise BadInput("rate_limited")
-    player, token = live.join(nickname, class_label, device)
+    player, token = live.join(nickname, class_label, device, data.get("members"))
     _attach_player(live, player.id)
     return {"ok": True, "player_id": player.id, "token": token, "nickname": player.nickname,
-            "state": live.player_state(player)}
+            **_team(live, player), "state": live.player_state(player)}
+
+
+def _team(live: LiveGame, player: Player) -> dict:
+    """What a join or resume ack adds in team mode: the pupils sharing the phone."""
+    return {"members": player.members} if live.engine.options.team_mode else {}
 
 
 @event("player:resume")
@@ -261,7 +285,7 @@ def player_resume(data: dict) -> dict:
     live, player = _proven(pin, lambda live: live.player_for_token(token), "invalid_token")
     _attach_player(live, player.id)
     return {"ok": True, "player_id": player.id, "nickname": player.nickname,
-            "score": player.score, "state": live.player_state(player)}
+            "score": player.score, **_team(live, player), "state": live.player_state(player)}
 
 
 def _attach_player(live: LiveGame, player_id: str) -> None:
@@ -308,7 +332,9 @@ def player_answer(data: dict, client: Client) -> dict:
         answer, duplicate = live.answer(client.player_id, data.get("question"),
                                         data.get("choice"))
     except Rejected as exc:
-        raise BadInput("not_joined" if exc.code == "player_not_found" else exc.code) from exc
+        if exc.code == "player_not_found":
+            raise BadInput("not_joined") from exc
+        raise
     ack = {"ok": True, "question": answer.index, "choice": answer.choice_list}
     if duplicate:
         ack["duplicate"] = True

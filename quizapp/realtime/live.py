@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from flask import Flask
 from sqlalchemy import func, select, update
 
-from ..engine import Answer, Game, Phase, Player, Question, Rejected
+from ..engine import Answer, Game, Phase, Player, Question, Rejected, Standing
 from ..extensions import db, socketio
 from ..models import Answer as AnswerRow
 from ..models import Ban, HelpRequest
@@ -119,7 +119,7 @@ class LiveGame:
         by_row_id = {}
         for p in players:
             player = Player(p.public_id, p.nickname, p.class_label, p.score, p.streak, p.active,
-                            p.joined)
+                            p.joined, members=max(1, p.members or 1))
             by_row_id[p.id] = player
             live._tokens[p.token_hash] = p.public_id
             live._row_ids[p.public_id] = p.id
@@ -144,14 +144,17 @@ class LiveGame:
 
     # ----- players --------------------------------------------------------------------------
 
-    def join(self, nickname: str, class_label: str, device: str = "") -> tuple[Player, str]:
+    def join(self, nickname: str, class_label: str, device: str = "",
+             members: object = None) -> tuple[Player, str]:
         """Admit a new player; returns the player and its secret resume token. ``device`` is
-        the phone page's random key, used only to keep a banned phone out of this game."""
+        the phone page's random key, used only to keep a banned phone out of this game.
+        ``members``: in team mode, the pupils sharing the phone (``Game.members_for``)."""
         device_hash = hash_token(device) if device else ""
         with self.lock:
             if device_hash and device_hash in self._bans:
                 raise Rejected("banned")
             self.engine.check_join(nickname)
+            pupils = self.engine.members_for(members)
             if self.engine.active_count >= self.app.config["MAX_PLAYERS"]:
                 raise Rejected("game_full")
             token = secrets.token_urlsafe(24)
@@ -159,12 +162,12 @@ class LiveGame:
             public_id = secrets.token_urlsafe(9)
             row = PlayerRow(public_id=public_id, game_id=self.game_id, nickname=nickname,
                             class_label=class_label, token_hash=token_hash,
-                            joined=len(self.engine.players) + 1)
+                            joined=len(self.engine.players) + 1, members=pupils)
             db.session.add(row)
             db.session.flush()
             row_id = row.id
             db.session.commit()
-            player = self.engine.add_player(public_id, nickname, class_label)
+            player = self.engine.add_player(public_id, nickname, class_label, pupils)
             self._tokens[token_hash] = player.id
             self._row_ids[player.id] = row_id
             if device_hash:
@@ -362,9 +365,9 @@ class LiveGame:
 
     def _opened(self) -> None:
         self._save_phase(opened=True)
-        question = self.engine.question
         payload = self.engine.question_view()
-        payload["time_left"] = question.time_limit
+        # the countdown that runs once answers open (none without a timer)
+        payload["time_left"] = payload["time_limit"] if self.engine.timed else None
         self._post("question:start", payload, game_room(self.pin))
         self._post("question:start", payload, host_room(self.pin))
         self._host_changed()
@@ -373,7 +376,10 @@ class LiveGame:
     def _schedule_close(self, delay: float | None = None) -> None:
         index, opened_at = self.engine.index, self.engine.opened_at
         if delay is None:
-            delay = max(0.0, self.engine.closes_at() - self.clock())
+            closes = self.engine.closes_at()
+            if closes is None:  # no timer: the presenter reveals it, or the last answer does
+                return
+            delay = max(0.0, closes - self.clock())
         socketio.start_background_task(self._close_question, index, opened_at, delay, False)
 
     def _close_question(self, index: int, opened_at: float, delay: float,
@@ -430,6 +436,8 @@ class LiveGame:
                 mine["check"] = self.engine.check_tally(s.player)
             self._post("game:over", mine, player_room(self.pin, s.player.id))
         over = {"podium": podium, "players": len(standings)}
+        if self.engine.options.team_mode:
+            over["pupils"] = self.engine.pupil_count
         if self.engine.has_check:
             over["check"] = self.check_view()
         self._post("game:over", over, host_room(self.pin))
@@ -491,8 +499,7 @@ class LiveGame:
         return {
             "index": self.engine.index,
             "total": self.engine.total,
-            "top": [{"nickname": s.player.nickname, "score": s.player.score, "rank": s.rank}
-                    for s in self.engine.top(LEADERBOARD_SIZE)],
+            "top": [self._standing(s) for s in self.engine.top(LEADERBOARD_SIZE)],
             "players": self.engine.active_count,
             **self.engine.part_view(self.engine.index),
         }
@@ -508,8 +515,15 @@ class LiveGame:
                 "players": len({player for player, _ in before.keys() & after.keys()})}
 
     def podium(self) -> list[dict]:
-        return [{"nickname": s.player.nickname, "score": s.player.score, "rank": s.rank}
-                for s in self.engine.top(PODIUM_SIZE)]
+        return [self._standing(s) for s in self.engine.top(PODIUM_SIZE)]
+
+    def _standing(self, standing: Standing) -> dict:
+        """A row of a leaderboard or the podium; in team mode with the team's ``members``."""
+        row = {"nickname": standing.player.nickname, "score": standing.player.score,
+               "rank": standing.rank}
+        if self.engine.options.team_mode:
+            row["members"] = standing.player.members
+        return row
 
     def _question_view(self) -> dict | None:
         e = self.engine
@@ -517,10 +531,13 @@ class LiveGame:
             return None
         view = e.question_view()
         now = self.clock()
-        shown = e.choices_shown_at()
-        # time_left is the countdown after the choices appear, as in question:start
-        view["time_left"] = round(max(0.0, e.deadline() - max(now, shown)), 2)
+        shown, opens = e.choices_shown_at(), e.answers_open_at()
+        # time_left is the countdown once answers open, as in question:start (None: no timer)
+        left = e.time_left(now)
+        view["time_left"] = None if left is None else round(left, 2)
         view["reading_left"] = round(max(0.0, shown - now), 2)
+        if e.options.discussion:
+            view["discussion_left"] = round(max(0.0, opens - max(now, shown)), 2)
         return view
 
     def player_state(self, player: Player) -> dict:
@@ -528,6 +545,8 @@ class LiveGame:
         e = self.engine
         state = {"phase": e.phase.value, "index": e.index, "total": e.total,
                  "score": player.score, "question": self._question_view()}
+        if e.options.team_mode:
+            state.update(team_mode=True, members=player.members)
         if e.phase is Phase.QUESTION:
             mine = player.answers.get(e.index)
             state["answered"] = mine.choice_list if mine else None
@@ -550,6 +569,8 @@ class LiveGame:
         state = {"pin": self.pin, "phase": e.phase.value, "index": e.index, "total": e.total,
                  "question": self._question_view(), **self._lobby_payload(),
                  "answered": e.answered_count()}
+        if e.options.team_mode:
+            state["team_mode"] = True
         if e.phase is Phase.REVEAL:
             state["reveal"] = self.reveal_payload()
         elif e.phase is Phase.LEADERBOARD:
@@ -562,10 +583,16 @@ class LiveGame:
         return state
 
     def _lobby_payload(self) -> dict:
+        """The lobby list; in team mode each team with its ``members``, and ``pupils`` (all the
+        teams' members)."""
         players = self.engine.active_players
         listed = players[-LOBBY_LIST_LIMIT:]
-        return {"players": [{"player_id": p.id, "nickname": p.nickname} for p in listed],
-                "count": len(players)}
+        if not self.engine.options.team_mode:
+            return {"players": [{"player_id": p.id, "nickname": p.nickname} for p in listed],
+                    "count": len(players)}
+        return {"players": [{"player_id": p.id, "nickname": p.nickname, "members": p.members}
+                            for p in listed],
+                "count": len(players), "pupils": self.engine.pupil_count}
 
     # ----- coalesced host updates -----------------------------------------------------------
 

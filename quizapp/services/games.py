@@ -8,7 +8,7 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from ..engine import AFTER, BEFORE, Options
+from ..engine import AFTER, BEFORE, DISCUSSION_CHOICES, TIME_FACTORS, Options
 from ..engine.game import competition_ranks
 from ..extensions import db
 from ..models import Answer, Game, HelpRequest, Player, Quiz, School, SessionSummary, User
@@ -72,26 +72,38 @@ def check_suggestions(checks: list[Quiz], quizzes: list[Quiz], schools: list[Sch
             "quizzes": {q.slug: q.language for q in quizzes}, "suggest": suggest}
 
 
+#: The options a session may be opened with (``GameOptions.parse``).
+OPTION_NAMES = ("speed_scoring", "leaderboard_every", "late_join", "check", "team_mode",
+                "discussion", "time_factor", "no_timer")
+#: The discussion time the new-session form suggests for teams sharing phones (seconds).
+TEAM_DISCUSSION = 10
+
+
 @dataclass(frozen=True)
 class GameOptions:
     speed_scoring: bool = True
     leaderboard_every: int = 1
     late_join: bool = True
     check: str | None = None  # the slug of the knowledge check played before and after, if any
+    team_mode: bool = False  # each phone is a team of pupils (docs/teams.md)
+    discussion: int = 0  # seconds each question is shown before its answers open
+    time_factor: float = 1  # every time limit multiplied (1, 1.5 or 2)
+    no_timer: bool = False  # no countdown: a question stays open until it is revealed
 
     @classmethod
     def parse(cls, raw: object) -> "GameOptions":
         """Options from a request body; unknown keys are refused so typos do not pass silently.
-        ``check`` must name a knowledge check of the bank (null or absent: none)."""
+        ``check`` must name a knowledge check of the bank (null or absent: none);
+        ``discussion`` is one of 0, 10, 15 or 20 (seconds), ``time_factor`` 1, 1.5 or 2."""
         if raw is None:
             return cls()
         if not isinstance(raw, dict):
             raise OptionsError(_("options must be an object"))
-        unknown = set(raw) - {"speed_scoring", "leaderboard_every", "late_join", "check"}
+        unknown = set(raw) - set(OPTION_NAMES)
         if unknown:
             raise OptionsError(_("unknown option: %(names)s", names=", ".join(sorted(unknown))))
         values = {}
-        for key in ("speed_scoring", "late_join"):
+        for key in ("speed_scoring", "late_join", "team_mode", "no_timer"):
             if key in raw:
                 if not isinstance(raw[key], bool):
                     raise OptionsError(_("%(key)s must be true or false", key=key))
@@ -101,27 +113,57 @@ class GameOptions:
             if type(every) is not int or not 0 <= every <= 100:
                 raise OptionsError(_("leaderboard_every must be an integer from 0 to 100"))
             values["leaderboard_every"] = every
+        if "discussion" in raw:
+            discussion = raw["discussion"]
+            if type(discussion) is not int or discussion not in DISCUSSION_CHOICES:
+                raise OptionsError(_("discussion must be 0, 10, 15 or 20 (seconds)"))
+            values["discussion"] = discussion
+        if "time_factor" in raw:
+            factor = raw["time_factor"]
+            if type(factor) not in (int, float) or factor not in TIME_FACTORS:
+                raise OptionsError(_("time_factor must be 1, 1.5 or 2"))
+            values["time_factor"] = factor
         if raw.get("check") is not None:
             values["check"] = check_quiz(raw["check"]).slug
         return cls(**values)
 
     @classmethod
     def from_stored(cls, stored: dict | None) -> "GameOptions":
-        """Options as a session row keeps them (written by ``as_dict``)."""
+        """Options as a session row keeps them (written by ``as_dict``); a value out of range
+        (a row written by hand) falls back to the default rather than stopping the game."""
         stored = stored or {}
+        discussion = stored.get("discussion", 0)
+        factor = stored.get("time_factor", 1)
         return cls(bool(stored.get("speed_scoring", True)), int(stored.get("leaderboard_every", 1)),
-                   bool(stored.get("late_join", True)), stored.get("check") or None)
+                   bool(stored.get("late_join", True)), stored.get("check") or None,
+                   team_mode=stored.get("team_mode") is True,
+                   discussion=discussion if type(discussion) is int
+                   and discussion in DISCUSSION_CHOICES else 0,
+                   time_factor=factor if type(factor) in (int, float)
+                   and factor in TIME_FACTORS else 1,
+                   no_timer=stored.get("no_timer") is True)
 
     def as_dict(self) -> dict:
-        """As a session row keeps them; ``check`` only when the session has one."""
+        """As a session row keeps them; ``check`` only when the session has one, and the team
+        and timing options only when they differ from the defaults."""
         stored = {"speed_scoring": self.speed_scoring, "leaderboard_every": self.leaderboard_every,
                   "late_join": self.late_join}
         if self.check:
             stored["check"] = self.check
+        if self.team_mode:
+            stored["team_mode"] = True
+        if self.discussion:
+            stored["discussion"] = self.discussion
+        if self.time_factor != 1:
+            stored["time_factor"] = self.time_factor
+        if self.no_timer:
+            stored["no_timer"] = True
         return stored
 
     def engine_options(self) -> Options:
-        return Options(self.speed_scoring, self.leaderboard_every, self.late_join)
+        return Options(self.speed_scoring, self.leaderboard_every, self.late_join,
+                       team_mode=self.team_mode, discussion=self.discussion,
+                       time_factor=self.time_factor, no_timer=self.no_timer)
 
 
 def new_pin() -> str:
@@ -244,7 +286,7 @@ def results(game: Game) -> dict:
         select(Player).where(Player.game_id == game.id, Player.active.is_(True))
         .order_by(Player.score.desc(), Player.joined)).all()
     ranked = [{"player_id": p.public_id, "nickname": p.nickname, "class_label": p.class_label,
-               "score": p.score, "rank": rank}
+               "members": max(1, p.members or 1), "score": p.score, "rank": rank}
               for p, rank in zip(players, competition_ranks(p.score for p in players))]
     stats = {s["index"]: s for s in question_stats(game)}
     questions = []
@@ -261,8 +303,10 @@ def results(game: Game) -> dict:
     if game.purged_at is not None:
         summary = db.session.get(SessionSummary, game.id)
         median = summary.score_median if summary is not None else None
+        pupils = summary.students if summary is not None else count
     else:
         median = rules.median(p["score"] for p in ranked)
+        pupils = sum(p["members"] for p in ranked)
     check = check_results(game)
     return {
         "pin": game.pin,
@@ -276,6 +320,8 @@ def results(game: Game) -> dict:
         "ended_at": game.ended_at.isoformat() + "Z" if game.ended_at else None,
         "purged": game.purged_at is not None,
         "player_count": count,
+        "team_mode": bool((game.options or {}).get("team_mode")),
+        "pupils": pupils,
         "average_score": average,
         "median_score": median,
         "players": ranked,

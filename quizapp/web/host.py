@@ -17,8 +17,9 @@ from ..models import Game, Player, School, SessionSummary
 from ..realtime.live import host_room
 from ..records import scope
 from ..services import qr, wifi
-from ..services.games import (GameOptions, OptionsError, can_host, check_quizzes,
-                              check_suggestions, game_links, help_requests, open_game, results)
+from ..services.games import (TEAM_DISCUSSION, GameOptions, OptionsError, can_host,
+                              check_quizzes, check_suggestions, game_links, help_requests,
+                              open_game, results)
 from ..services.org import OrgError, only_school, school_from_input, unit_schools
 from ..services.quizzes import find as find_quiz
 from ..services.quizzes import runnable
@@ -64,6 +65,18 @@ class NewSessionForm(FlaskForm):
     late_join = BooleanField(_l("Students may join after the start"), default=True)
     in_person = BooleanField(_l("In person at the school"), default=True)
     check = SelectField(_l("Knowledge check (before and after)"), default="")
+    # Teams and timing (docs/teams.md): "auto" gives teams TEAM_DISCUSSION seconds, else none.
+    team_mode = BooleanField(_l("Teams share phones"))
+    discussion = SelectField(
+        _l("Discussion time before answering"), default="auto",
+        choices=[SelectChoice("auto", _l("Automatic: 10 seconds with teams, else none")),
+                 SelectChoice("0", _l("None")), SelectChoice("10", _l("10 seconds")),
+                 SelectChoice("15", _l("15 seconds")), SelectChoice("20", _l("20 seconds"))])
+    time_factor = SelectField(
+        _l("Time to answer"), default="1",
+        choices=[SelectChoice("1", _l("Normal")), SelectChoice("1.5", _l("One and a half times")),
+                 SelectChoice("2", _l("Twice as long"))])
+    no_timer = BooleanField(_l("No countdown: each question stays open until I reveal it"))
     # The hotspot phones join first (optional): never stored, see services/wifi.py. Not drawn
     # again with the form's value: the password goes back to no page.
     wifi_ssid = StringField(_l("Wi-Fi name"), validators=[Length(max=64)])
@@ -124,9 +137,16 @@ def new():
     if form.validate_on_submit():
         quiz = find_quiz(current_user, form.quiz.data)
         school = form.chosen_school
+        discussion = form.discussion.data
         options = GameOptions(speed_scoring=form.speed_scoring.data,
                               leaderboard_every=int(form.leaderboard_every.data),
-                              late_join=form.late_join.data, check=form.check.data or None)
+                              late_join=form.late_join.data, check=form.check.data or None,
+                              team_mode=form.team_mode.data,
+                              discussion=(TEAM_DISCUSSION if form.team_mode.data else 0)
+                              if discussion == "auto" else int(discussion),
+                              time_factor=float(form.time_factor.data)
+                              if form.time_factor.data == "1.5" else int(form.time_factor.data),
+                              no_timer=form.no_timer.data)
         try:
             game = open_game(quiz, school, current_user, form.class_label.data or "", options,
                              in_person=form.in_person.data)
