@@ -80,8 +80,15 @@ const Quiz = (() => {
       const parts = [];
       for (const e of view.querySelectorAll("[data-say]")) {
         if (e.closest("[hidden]")) continue;
-        const words = e.innerText.trim().replace(/\s*\n\s*/g, ", ");
-        if (words) parts.push(words);
+        // its shown texts as written (not as styled: "SCORE" would be spelt out), a comma apart
+        const texts = [];
+        const walk = document.createTreeWalker(e, NodeFilter.SHOW_TEXT);
+        while (walk.nextNode()) {
+          const box = walk.currentNode.parentElement;
+          const words = walk.currentNode.textContent.trim();
+          if (words && box.getClientRects().length && !box.closest("[aria-hidden=true]")) texts.push(words);
+        }
+        if (texts.length) parts.push(texts.join(", "));
       }
       const urgent = view.dataset.sayUrgent && view.classList.contains(view.dataset.sayUrgent);
       say(parts.map((p) => (/[.!?…:]$/.test(p) ? p : p + ".")).join(" "), urgent);
