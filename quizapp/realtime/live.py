@@ -647,7 +647,7 @@ class Registry:
         if live is not None:
             return live
         row = db.session.scalar(select(GameRow).where(GameRow.pin == pin))
-        if row is None:
+        if row is None or row.mode == "challenge":  # played at home (web/challenge.py), never live
             return None
         with self._lock:
             live = self._games.get(pin)

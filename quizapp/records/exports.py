@@ -166,6 +166,10 @@ def _day(row: dict) -> date:
 
 
 def _mode(row: dict) -> str:
+    """How a session was held: in person, remote, or at home at the pupils' own pace (a
+    challenge)."""
+    if row.get("mode") == "challenge":
+        return _("At home (self-paced)")
     return _("In person") if row["in_person"] else _("Remote")
 
 
@@ -224,7 +228,7 @@ def sessions_table(sessions: list[dict], with_school: bool = False) -> Table:
         Column(_("Class"), _pick("class_label")),
         Column(_("Presenter"), _pick("presenter")),
         Column(_("Quiz"), _pick("quiz_title")),
-        Column(_("In person or remote"), _mode),
+        Column(_("In person, remote or at home"), _mode),
         Column(_("Players"), _pick("players"), INT),
         Column(_("Students"), _pick("students"), INT),
         Column(_("Average score"), _pick("average_score"), DECIMAL),

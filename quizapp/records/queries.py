@@ -5,6 +5,11 @@ who may see it is decided by the caller with ``scope.py``.
 
 Only sessions somebody played count (``rules.counts``): every aggregate below is over summaries
 with ``players > 0``.
+
+Challenges (sessions played at home at the pupils' own pace, ``mode == "challenge"``) are counted
+apart (``self_paced_figures``): the sessions, students, scores and coverage of the campaign are
+the sessions held with a presenter, in person or remote, and a challenge never covers a unit.
+What pupils answer at home does count in the accuracy of each question and topic.
 """
 from __future__ import annotations
 
@@ -17,14 +22,18 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, select, true
 
 from ..bank.topics import topic_label
 from ..extensions import db
-from ..models import (Campaign, Game, Province, Quiz, School, SessionQuestion, SessionSummary,
-                      TopicDay, Unit, User)
+from ..models import (Campaign, Game, HomeTalk, Province, Quiz, School, SessionQuestion,
+                      SessionSummary, TopicDay, Unit, User)
 from . import rules
 
 #: A question needs this many answers at a school before it is listed among the weakest.
 MIN_ANSWERS = 5
 
 played = SessionSummary.players > 0
+#: Sessions held with a presenter (in person or remote), as opposed to challenges.
+held = SessionSummary.mode != "challenge"
+#: Challenges: played at home, at the pupils' own pace.
+self_paced = SessionSummary.mode == "challenge"
 
 
 # ----- campaigns ----------------------------------------------------------------------------
@@ -64,7 +73,16 @@ class Filters:
     level: str | None = None
 
     def sessions(self) -> ColumnElement[bool]:
-        """The condition on ``SessionSummary`` (played sessions in the window)."""
+        """The condition on ``SessionSummary`` (played sessions held with a presenter in the
+        window: no challenge)."""
+        return and_(self.any_mode(), held)
+
+    def self_paced(self) -> ColumnElement[bool]:
+        """The played challenges of the window."""
+        return and_(self.any_mode(), self_paced)
+
+    def any_mode(self) -> ColumnElement[bool]:
+        """Played sessions of the window, held with a presenter or at home."""
         cond = and_(played, SessionSummary.day >= self.starts, SessionSummary.day <= self.ends)
         if self.province_id:
             cond = and_(cond, SessionSummary.province_id == self.province_id)
@@ -167,7 +185,8 @@ def session_rows(where: ColumnElement[bool], limit: int = 500) -> list[dict]:
             "ended_at": _iso(s.ended_at), "school": code, "school_name": school_name,
             "unit": unit_name, "presenter": display_name or username, "presenter_id": s.presenter_id,
             "quiz": slug, "quiz_title": title, "class_label": s.class_label,
-            "in_person": s.in_person, "players": s.players, "students": s.students,
+            "in_person": s.in_person, "mode": s.mode, "players": s.players,
+            "students": s.students,
             "average_score": s.score_avg, "median_score": s.score_median,
             "accuracy": rules.accuracy(s.correct_answers, s.answers),
             "check": ({"before": s.check_before, "after": s.check_after, "answers": s.check_pairs,
@@ -205,6 +224,33 @@ def totals(where: ColumnElement[bool]) -> dict:
                               if row.players and row.score_sum is not None else None),
             "answers": int(row.answers), "accuracy": rules.accuracy(int(row.correct),
                                                                     int(row.answers))}
+
+
+def self_paced_figures(where: ColumnElement[bool]) -> dict:
+    """The challenges among these sessions, apart from the sessions held with a presenter: how
+    many, the students who played at home, their average score and accuracy, and their answers
+    to "Did you talk about it with someone at home?" (``home_talk``: parent, someone, not_yet)."""
+    s = SessionSummary
+    row = db.session.execute(
+        select(func.count().label("sessions"),
+               func.coalesce(func.sum(s.students), 0).label("students"),
+               func.coalesce(func.sum(s.players), 0).label("players"),
+               func.sum(s.score_avg * s.players).label("score_sum"),
+               func.coalesce(func.sum(s.answers), 0).label("answers"),
+               func.coalesce(func.sum(s.correct_answers), 0).label("correct"))
+        .where(where, played, self_paced)).one()
+    talk = {answer: 0 for answer in HomeTalk.ANSWERS}
+    if row.sessions:
+        talk.update(dict(db.session.execute(
+            select(HomeTalk.answer, func.count())
+            .join(s, s.game_id == HomeTalk.game_id)
+            .where(where, played, self_paced).group_by(HomeTalk.answer)).all()))
+    return {"sessions": row.sessions, "students": int(row.students),
+            "average_score": (round(float(row.score_sum) / row.players, 1)
+                              if row.players and row.score_sum is not None else None),
+            "answers": int(row.answers),
+            "accuracy": rules.accuracy(int(row.correct), int(row.answers)),
+            "home_talk": talk, "talked": sum(talk.values())}
 
 
 def check_totals(where: ColumnElement[bool]) -> dict | None:
@@ -261,7 +307,7 @@ def topics_in_window(window: Filters) -> list[dict]:
     and level (``TopicDay``) — a country's campaign in thousands of rows, not millions. A window
     narrowed to one commune/ward sums its own sessions' questions instead."""
     if window.unit_id:
-        return accuracy_by_topic(window.sessions())
+        return accuracy_by_topic(window.any_mode())
     answered, correct = func.sum(TopicDay.answered), func.sum(TopicDay.correct)
     query = select(TopicDay.topic, answered.label("answered"), correct.label("correct")) \
         .where(TopicDay.day >= window.starts, TopicDay.day <= window.ends) \
@@ -319,15 +365,16 @@ def school_record(school: School, visible: ColumnElement[bool] = true()) -> dict
     weakest questions and topics, the knowledge gains. ``visible`` narrows the sessions (see
     ``scope.sessions_visible``)."""
     where = and_(SessionSummary.school_id == school.id, visible)
-    sessions = session_rows(and_(where, played))
-    summary = totals(where)
+    sessions = session_rows(and_(where, played))  # challenges too, marked by their mode
+    summary = totals(and_(where, held))
     weakest = weakest_questions(where)
     return {
         "school": school.code, "name": school.name, "level": school.level,
         "unit": school.unit.name, "province": school.unit.province.name,
         "sessions": sessions, "participants": summary["students"], "totals": summary,
-        "trend": per_month(where), "topics": accuracy_by_topic(where),
+        "trend": per_month(and_(where, held)), "topics": accuracy_by_topic(where),
         "weakest": weakest, "check": check_totals(where),
+        "self_paced": self_paced_figures(where),
         # the earlier shape of this record: accuracy per question, weakest first
         "questions": [{"question": q["question"], "answers": q["answers"],
                        "accuracy": q["accuracy"]}
@@ -344,17 +391,18 @@ def presenter_record(user: User, window: Filters | None) -> dict:
                func.sum(SessionSummary.students).label("students"),
                func.max(SessionSummary.day).label("last"))
         .join(School, School.id == SessionSummary.school_id)
-        .where(mine, played).group_by(School.code, School.name)
+        .where(mine, played, held).group_by(School.code, School.name)
         .order_by(func.max(SessionSummary.day).desc())).all()
     unit = None
     if user.unit_id and window is not None:
         found = coverage(window, units=Unit.id == user.unit_id)["units"]
         unit = found[0] if found else None
-    return {"presenter": user.name, "totals": totals(mine), "sessions": session_rows(mine),
+    return {"presenter": user.name, "totals": totals(and_(mine, held)),
+            "sessions": session_rows(mine),  # challenges too, marked by their mode
             "schools": [{"code": r.code, "name": r.name, "sessions": r.sessions,
                          "students": int(r.students), "last": r.last.isoformat()}
                         for r in schools],
-            "unit": unit, "check": check_totals(mine)}
+            "unit": unit, "check": check_totals(mine), "self_paced": self_paced_figures(mine)}
 
 
 def dashboard(window: Filters) -> dict:
@@ -368,7 +416,7 @@ def dashboard(window: Filters) -> dict:
                                                "units_covered": cov["totals"]["units_covered"]}},
             "units": cov["units"], "units_at_zero": zero, "per_day": figures["per_day"],
             "topics": topics_in_window(window), "levels": figures["levels"],
-            "check": figures["check"]}
+            "check": figures["check"], "self_paced": self_paced_figures(window.any_mode())}
 
 
 def window_figures(where: ColumnElement[bool]) -> dict:

@@ -24,12 +24,15 @@ API_ERROR_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 40
 def register_blueprints(app: Flask) -> None:
     from . import (admin, api, api_org, api_records, auth, editor, host, main,  # noqa: F401
                    api_sync, play, quiz_files, records, resources)  # (api_*: api routes)
+    from . import challenge  # before the API is registered: it adds the API's challenge routes
 
     for module in (main, auth, host, play, api, admin, records, editor, quiz_files,
                    resources):
         app.register_blueprint(module.bp)
     app.register_blueprint(records.public)
     app.register_blueprint(editor.media)
+    app.register_blueprint(challenge.pupil)
+    app.register_blueprint(challenge.host)
     app.context_processor(lambda: {"get_locale": get_locale, "asset": asset_url})
     app.add_template_filter(local_time, "localtime")
     app.after_request(_buffer_static_files)
