@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -209,6 +209,9 @@ class Player(db.Model):
     streak: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
     joined: Mapped[int] = mapped_column(default=0)
+    #: A challenge's attempt has answered "did you talk about it at home?" (*that* it did, never
+    #: *what*: the answer is kept apart, in ``HomeTalk``, with no player).
+    talked: Mapped[bool] = mapped_column(default=False, server_default=false())
     # pupils sharing this phone (team mode); a player is one pupil otherwise
     members: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -52,10 +52,6 @@ MAX_DAYS = 60
 CODE_BYTES = 6
 CODE_ATTEMPTS = 20
 TOKEN_MAX = 200
-#: ``Player.streak`` of an attempt that has answered the home-talk question. A challenge has no
-#: streaks (fixed points), and the attempt must not keep *what* it answered, only *that* it did.
-TALKED = 1
-
 MESSAGES = {
     "challenge_not_found": _l("This link does not lead to a challenge. Check it with your "
                               "teacher."),
@@ -347,7 +343,7 @@ def state(game: Game, player: Player) -> dict:
             "question": question_view(game, index) if index is not None else None,
             "last": result_view(game, last) if last is not None else None,
             "right": sum(1 for i in scored if i in answers and answers[i].correct),
-            "scored": len(scored), "talked": player.streak == TALKED,
+            "scored": len(scored), "talked": player.talked,
             "closed": is_closed(game), "closes_at": iso(game.closes_at)}
 
 
@@ -405,8 +401,8 @@ def talk(game: Game, player: Player, said: object) -> None:
     if _next_index(game, _answers(player)) is not None:
         raise ChallengeError("not_finished")
     marked = db.session.execute(
-        update(Player).where(Player.id == player.id, Player.streak != TALKED)
-        .values(streak=TALKED).execution_options(synchronize_session=False)).rowcount
+        update(Player).where(Player.id == player.id, Player.talked.is_(False))
+        .values(talked=True).execution_options(synchronize_session=False)).rowcount
     if not marked:
         db.session.rollback()
         raise ChallengeError("already_talked")
