@@ -185,6 +185,8 @@ def projector(pin: str):
     """The projector: lobby (the Wi-Fi step, QR and PIN), questions, reveals, leaderboards,
     podium."""
     game = _own_game(pin)
+    if game.mode == "challenge":  # played at home: its own page, no live screen
+        return redirect(url_for("challenges.show", code=game.code))
     return render_template("host/projector.html", game=game, links=game_links(game),
                            lobby=_lobby(game)[1], wifi_security=WIFI_SECURITY)
 
@@ -196,6 +198,8 @@ def console(pin: str):
     controls, players, and students' help requests; with no projector (presenter mode), the
     whole session in large type."""
     game = _own_game(pin)
+    if game.mode == "challenge":
+        return redirect(url_for("challenges.show", code=game.code))
     return render_template("host/console.html", game=game, links=game_links(game),
                            lobby=_lobby(game)[1], wifi_security=WIFI_SECURITY)
 

@@ -19,7 +19,7 @@ def _guessed(pin: str) -> Game | None:
     if not guesses.may_try(address, pin):
         abort(429)
     game = game_by_pin(pin)
-    if game is None:
+    if game is None or game.mode != "live":  # a challenge is opened by its link, not its PIN
         guesses.count_miss(address)
         return None
     guesses.remember(address, game.pin)

@@ -545,3 +545,21 @@ def test_the_summary_counts_the_challenge_apart(app, client, ch):
         db.session.commit()
         summary = summarize(game)
         assert (summary.mode, summary.in_person, summary.players) == ("challenge", False, 1)
+
+
+def test_a_challenges_pin_opens_no_live_page(app, make, ch):
+    """A challenge is opened by its link: its PIN finds no live game on the pupils' side (the
+    unguessable link is never found through the six-digit PIN), and its presenter's live
+    screens lead to its own page."""
+    presenter = make.user()
+    code = ch.open(presenter)
+    with app.app_context():
+        pin = ch.game(code).pin
+    assert app.test_client().get(f"/play/{pin}").status_code == 404
+    assert app.test_client().get(f"/play/?pin={pin}").status_code == 404
+    officer = app.test_client()
+    make.login(officer, presenter)
+    for screen in (f"/host/{pin}", f"/host/{pin}/console"):
+        response = officer.get(screen)
+        assert response.status_code == 302 and response.headers["Location"].endswith(
+            f"/host/challenges/{code}"), screen
