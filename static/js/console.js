@@ -3,11 +3,14 @@
    ("presenter mode") it runs the whole session: the PIN and join code to show, each question and
    its choices to read out, the countdown and the answers, the lesson at the reveal, the
    leaderboard and the podium, in large type. A reload or a reconnect asks the server for the
-   state and draws it again. */
+   state and draws it again. Team mode: the players are teams, each with its pupils; a
+   discussion time runs its own countdown before answers open; without a timer, none. */
 "use strict";
 (() => {
   const { $, t, el, tile, timing, countdown, fullClock, toast, netBanner, onWake, number, pct } = Quiz;
-  const pin = JSON.parse($("cfg").textContent).pin;
+  const CFG = JSON.parse($("cfg").textContent);
+  const pin = CFG.pin;
+  const TEAMS = !!CFG.teams;
   const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
   const TITLE = document.title;
 
@@ -15,6 +18,7 @@
   let index = -1; // the question the screen shows, sent with host:next
   let q = null; // the open question
   let count = 0; // players in the game (exact)
+  let pupils = 0; // in team mode, the pupils the teams are
   let answered = 0;
   let answeredOf = 0;
   let stops = [];
@@ -44,7 +48,7 @@
     if (i !== undefined) index = i;
     document.body.dataset.phase = p;
     for (const id of ["btn-start", "btn-reveal", "btn-next", "btn-end", "btn-results"]) $(id).hidden = !CONTROLS[p].includes(id);
-    for (const id of ["now-tbar", "now-clock", "now-progress", "now-choices", "now-part", "now-kind", "now-chat", "now-lobby", "now-lesson", "now-board", "now-safety"]) $(id).hidden = true;
+    for (const id of ["now-tbar", "now-clock", "now-talk", "now-progress", "now-choices", "now-part", "now-kind", "now-chat", "now-lobby", "now-lesson", "now-board", "now-safety"]) $(id).hidden = true;
     $("wifi-card").hidden = p !== "lobby"; // the projector shows the Wi-Fi in the lobby only
     $("card-link").hidden = p === "over";
     text("phase", label);
@@ -54,7 +58,8 @@
   /** The counter in the header: answers while a question is open or shown, else players. */
   function counter() {
     const q_ = phase === "question" || phase === "reveal";
-    text("counter", q_ ? t("answered", { n: answered, total: answeredOf }) : t("joined", { n: count }));
+    const joined = TEAMS ? t("teams_joined", { n: count, pupils }) : t("joined", { n: count });
+    text("counter", q_ ? t("answered", { n: answered, total: answeredOf }) : joined);
     if (!q_) return;
     text("now-ans", answered);
     text("now-of", answeredOf);
@@ -128,7 +133,7 @@
     if (s.phase === "question" && s.question) question(s.question, s.answered);
     else if (s.phase === "reveal" && s.reveal) revealed(s.reveal);
     else if (s.phase === "leaderboard" && s.leaderboard) board(s.leaderboard);
-    else if (s.phase === "over") over({ players: s.count, check: s.check, podium: s.podium });
+    else if (s.phase === "over") over({ players: s.count, pupils: s.pupils, check: s.check, podium: s.podium });
     else lobby();
   }
 
@@ -203,11 +208,34 @@
     $("now-progress").hidden = false;
     progress({ index: d.index, answered: n || 0, players: count });
     const time = timing(d);
-    $("now-tbar").hidden = $("now-clock").hidden = false;
-    fullClock($("now-bar"), $("now-sec"), d.time_limit);
+    const timed = !d.no_timer;
+    const talk = d.discussion_left != null ? d.discussion_left : d.discussion || 0;
+    const since = () => (performance.now() - time.at) / 1000;
+    const ends = time.reading + talk + (d.time_left || 0); // the countdown runs once answers open
+    $("now-tbar").hidden = $("now-clock").hidden = !timed;
+    $("now-clock").classList.remove("talk");
+    $("now-tbar").classList.remove("talk");
+    if (timed) fullClock($("now-bar"), $("now-sec"), d.time_limit);
+    else {
+      $("now-kind").hidden = false;
+      text("now-kind", t("type_" + d.type) + " · " + t("no_timer"));
+    }
+    const answer = () => {
+      $("now-talk").hidden = true;
+      $("now-clock").classList.remove("talk");
+      $("now-tbar").classList.remove("talk");
+      $("now-tbar").hidden = $("now-clock").hidden = !timed;
+      if (timed) stops.push(countdown($("now-bar"), $("now-sec"), d.time_limit, ends - since()));
+    };
     const open = () => {
-      const left = time.ends - (performance.now() - time.at) / 1000;
-      stops.push(countdown($("now-bar"), $("now-sec"), d.time_limit, left));
+      const left = time.reading + talk - since();
+      if (left <= 0) return answer();
+      // the discussion: its own countdown, then the question's
+      $("now-talk").hidden = false;
+      $("now-clock").classList.add("talk");
+      $("now-tbar").classList.add("talk");
+      $("now-tbar").hidden = $("now-clock").hidden = false;
+      stops.push(countdown($("now-bar"), $("now-sec"), talk, left, answer));
     };
     if (time.reading > 0) {
       const h = setTimeout(open, time.reading * 1000); // the chat scenario plays first
@@ -264,7 +292,7 @@
     q = null;
     setPhase("over", undefined, t("over"));
     text("now-title", t("over"));
-    text("now-text", t("took_part", { n: d.players || 0 }));
+    text("now-text", TEAMS ? t("teams_took_part", { n: d.players || 0, pupils: d.pupils || 0 }) : t("took_part", { n: d.players || 0 }));
     standings(d.podium || []);
     $("now-safety").hidden = false; // to read out when no projector shows it
     const c = d.check;
@@ -297,13 +325,16 @@
     ban.addEventListener("click", () => kick(p, true));
     const acts = el("span", "pacts");
     acts.append(rm, ban);
-    li.append(el("span", "pname", p.nickname), acts);
+    const name = el("span", "pname", p.nickname);
+    if (TEAMS && p.members) name.append(el("small", "pmembers", " · " + p.members));
+    li.append(name, acts);
     return li;
   }
 
   /** The player list, by name. Rows are kept, not redrawn, so an update never swallows a tap. */
   function players(d) {
     count = d.count;
+    pupils = d.pupils || 0;
     const list = $("plist");
     const want = [...d.players].sort(byName);
     const seen = new Set(want.map((p) => p.player_id));

@@ -1,9 +1,14 @@
 /* The projector: lobby (the Wi-Fi step, QR, PIN, players), questions, reveals, leaderboards and
-   the podium. A reload or a reconnect asks the server for the state and draws it again. */
+   the podium. A reload or a reconnect asks the server for the state and draws it again.
+   Team mode: each chip is a team and its pupils, and the lobby counts both. A discussion time
+   shows the question and its choices with a countdown of its own before the answers open;
+   without a timer, no countdown at all. */
 "use strict";
 (() => {
   const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, number, partNote, pct, SHAPES } = Quiz;
-  const pin = JSON.parse($("cfg").textContent).pin;
+  const CFG = JSON.parse($("cfg").textContent);
+  const pin = CFG.pin;
+  const TEAMS = !!CFG.teams;
   const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
 
   let phase = "";
@@ -117,7 +122,7 @@
     if (s.phase === "question" && s.question) question(s.question, s.answered);
     else if (s.phase === "reveal" && s.reveal) revealed(s.reveal);
     else if (s.phase === "leaderboard" && s.leaderboard) board(s.leaderboard);
-    else if (s.phase === "over") over({ podium: s.podium || [], players: s.count, check: s.check });
+    else if (s.phase === "over") over({ podium: s.podium || [], players: s.count, pupils: s.pupils, check: s.check });
     else {
       stop();
       setPhase("lobby", "v-lobby");
@@ -129,6 +134,7 @@
     players = d.count;
     text("count", d.count);
     text("q-of", d.count);
+    if (TEAMS) text("pupils", d.pupils || 0);
     const box = $("chips");
     const seen = new Set();
     for (const p of d.players) {
@@ -137,6 +143,12 @@
       const chip = el("li", drawn ? "chip new" : "chip");
       const b = el("button", null, p.nickname);
       b.type = "button";
+      if (TEAMS && p.members) {
+        // "Đội Sao Biển · 3": the team and how many pupils share its phone
+        const n = el("span", "members", p.members);
+        n.setAttribute("aria-label", "· " + p.members);
+        b.append(n);
+      }
       b.addEventListener("click", () => {
         b.blur();
         askKick(p);
@@ -160,7 +172,7 @@
   let kicking = null;
   function askKick(p) {
     kicking = p;
-    text("kick-h", t("kick_title", { name: p.nickname }));
+    text("kick-h", t(TEAMS ? "kick_team" : "kick_title", { name: p.nickname }));
     kickDlg.returnValue = "";
     kickDlg.showModal();
   }
@@ -194,13 +206,35 @@
     d.choices.forEach((c, i) => tiles.append(tile(i, c)));
     tiles.className = "tiles n" + d.choices.length;
     $("v-question").classList.toggle("with-chat", !!d.chat);
-    fullClock($("q-ring"), $("q-sec"), d.time_limit);
+    const timed = !d.no_timer;
+    const talk = d.discussion_left != null ? d.discussion_left : d.discussion || 0;
+    const since = () => (performance.now() - time.at) / 1000;
+    const ring = $("q-ring").closest(".ring");
+    ring.hidden = !timed && !talk;
+    ring.classList.remove("talk");
+    $("q-talk").hidden = true;
+    tiles.classList.remove("locked");
+    if (timed) fullClock($("q-ring"), $("q-sec"), d.time_limit);
     setPhase("question", "v-question", d.index);
+    // the countdown runs once answers open: after the chat scenario and the discussion
+    const ends = time.reading + talk + (d.time_left || 0);
+    const answer = () => {
+      ring.classList.remove("talk");
+      ring.hidden = !timed;
+      $("q-talk").hidden = true;
+      tiles.classList.remove("locked");
+      if (timed) stops.push(countdown($("q-ring"), $("q-sec"), d.time_limit, ends - since()));
+    };
     const open = () => {
       tiles.hidden = false;
       $("q-reading").hidden = true;
-      const left = time.ends - (performance.now() - time.at) / 1000;
-      stops.push(countdown($("q-ring"), $("q-sec"), d.time_limit, left));
+      const left = time.reading + talk - since();
+      if (left <= 0) return answer();
+      ring.classList.add("talk");
+      ring.hidden = false;
+      $("q-talk").hidden = false;
+      tiles.classList.add("locked");
+      stops.push(countdown($("q-ring"), $("q-sec"), talk, left, answer));
     };
     tiles.hidden = time.reading > 0;
     $("q-reading").hidden = time.reading <= 0;
@@ -310,7 +344,7 @@
       step.append(el("div", "block", p ? p.rank : ""));
       podium.append(step);
     }
-    text("o-sub", t("took_part", { n: d.players || 0 }));
+    text("o-sub", TEAMS ? t("teams_took_part", { n: d.players || 0, pupils: d.pupils || 0 }) : t("took_part", { n: d.players || 0 }));
     classCheck(d.check);
     setPhase("over", "v-over");
   }

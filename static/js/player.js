@@ -5,12 +5,18 @@
    "I need help" is there at all times: a private request to the presenter, and the helplines.
    A knowledge check before the quiz shows no right or wrong (the server never sends it): only
    "Answer recorded"; after the quiz the same questions come with the answers, and the end screen
-   shows the pupil's own before and after. */
+   shows the pupil's own before and after.
+   Team mode: the phone is a team's (a team name and how many pupils share it). A discussion time
+   shows the question and its choices locked, with a countdown, before answers open; without a
+   timer no countdown is shown. */
 "use strict";
 (() => {
   const { $, t, el, tile, show, timing, countdown, fullClock, playChat, toast, netBanner, onWake, number, partNote } = Quiz;
-  const pin = JSON.parse($("cfg").textContent).pin;
+  const CFG = JSON.parse($("cfg").textContent);
+  const pin = CFG.pin;
+  const TEAMS = !!CFG.teams; // team mode: a team's name and its members on the join form
   const NAMES = JSON.parse($("names").textContent);
+  const TEAM_NAMES = TEAMS ? JSON.parse($("team-names").textContent) : null;
   const KEY = "quiz:" + pin;
   const socket = io({ query: { pin, lang: document.documentElement.lang } }); // lang: ack messages
   const BRAND = $("me-name").textContent;
@@ -92,7 +98,7 @@
     socket.timeout(6000).emit("player:resume", { pin, token }, (err, ack) => {
       if (!me || me.token !== token) return;
       if (err) return socket.connected && setTimeout(resume, 1000);
-      if (ack.ok) return joined(ack.nickname, ack.score, ack.state, true);
+      if (ack.ok) return joined(ack.nickname, ack.score, ack.state, true, ack.members);
       if (ack.error === "invalid_token") {
         store(null);
         toJoin(ack.message);
@@ -110,34 +116,70 @@
     show("v-join");
   }
 
-  function joined(nickname, score, state, again) {
+  function joined(nickname, score, state, again, members) {
     me.nickname = nickname;
+    if (members) me.members = members;
     store(me);
     text("me-name", nickname);
     text("wait-nick", nickname);
+    $("wait-team").hidden = !TEAMS || !me.members;
+    if (TEAMS && me.members) text("wait-team", t("team_of", { n: me.members }));
     setScore(score || 0);
     draw(state, again);
   }
 
   const pick = (list) => list[Math.floor(Math.random() * list.length)];
-  $("suggest").addEventListener("click", () => {
+  /** A team name as the server's generate_team_name makes them: "Đội Sao Biển", "Team Starfish",
+      one in three with a trait ("Đội Cá Heo Tỉnh Táo", "Team Brave Otters"). */
+  function teamName() {
+    const T = TEAM_NAMES;
+    let name;
+    do {
+      const n = pick(T.n);
+      const trait = Math.random() < 1 / 3 ? pick(T.t) : "";
+      name = !trait ? T.w + " " + n : T.en ? T.w + " " + trait + " " + n : T.w + " " + n + " " + trait;
+    } while (name.length > 20);
+    return name;
+  }
+  function nickname() {
     let name;
     do name = NAMES.en ? pick(NAMES.t) + " " + pick(NAMES.a) : pick(NAMES.a) + " " + pick(NAMES.t);
     while (name.length > 20);
-    $("nick").value = name;
-  });
+    return name;
+  }
+  $("suggest").addEventListener("click", () => ($("nick").value = TEAMS ? teamName() : nickname()));
+
+  // How many pupils share this phone: a big − / + stepper around a number field (1–6).
+  const MEMBERS_MIN = 1;
+  const MEMBERS_MAX = 6;
+  function members(step) {
+    const box = $("members");
+    const n = parseInt(box.value, 10);
+    const v = Math.min(MEMBERS_MAX, Math.max(MEMBERS_MIN, (isNaN(n) ? 2 : n) + (step || 0)));
+    box.value = v;
+    $("members-less").disabled = v <= MEMBERS_MIN;
+    $("members-more").disabled = v >= MEMBERS_MAX;
+    return v;
+  }
+  if (TEAMS) {
+    $("members-less").addEventListener("click", () => members(-1));
+    $("members-more").addEventListener("click", () => members(1));
+    $("members").addEventListener("change", () => members());
+    members();
+  }
 
   $("join-form").addEventListener("submit", (e) => {
     e.preventDefault();
     const btn = $("join-btn");
     const data = { pin, nickname: $("nick").value.trim(), class_label: $("cls").value.trim(), device: DEVICE };
+    if (TEAMS) data.members = members();
     btn.disabled = true;
     socket.timeout(8000).emit("player:join", data, (err, ack) => {
       btn.disabled = false;
       if (err) return toJoin(t("no_conn"));
       if (!ack.ok) return toJoin(ack.message);
       me = { token: ack.token, player_id: ack.player_id, nickname: ack.nickname };
-      joined(ack.nickname, ack.state.score, ack.state, false);
+      joined(ack.nickname, ack.state.score, ack.state, false, ack.members);
     });
   });
 
@@ -186,18 +228,35 @@
       sent(pending.choice, "sending");
       return send();
     }
-    const time = data.time || (data.time = timing(data)); // kept for a redraw of this question
+    const time = data.time || (data.time = clock(data)); // kept for a redraw of this question
     const since = () => (performance.now() - time.at) / 1000;
     const reading = time.reading - since();
     const chat = $("q-chat");
     const grid = $("q-ans");
+    const timed = !data.no_timer;
+    $("q-clock").hidden = $("q-tbar").hidden = !timed;
+    const unlock = () => {
+      locked(false);
+      hint(data.multiple ? t("pick_all") : timed ? "" : t("no_timer"));
+      $("q-submit").hidden = !data.multiple;
+      if (timed) stops.push(countdown($("q-bar"), $("q-sec"), data.time_limit, time.ends - since(), timeUp));
+    };
     const open = () => {
       grid.hidden = false;
       chat.classList.add("done");
       chat.scrollTop = chat.scrollHeight;
-      hint(data.multiple ? t("pick_all") : "");
+      const talk = time.reading + time.talk - since();
+      if (talk <= 0) return unlock();
+      // the discussion: the choices are shown, locked, with its own countdown
+      locked(true);
+      hint("");
       $("q-submit").hidden = !data.multiple;
-      stops.push(countdown($("q-bar"), $("q-sec"), data.time_limit, time.ends - since(), timeUp));
+      text("q-talk-msg", t(TEAMS ? "talk_team" : "talk"));
+      $("q-talk").hidden = false;
+      stops.push(countdown($("q-talk-bar"), $("q-talk-sec"), time.talk, talk, () => {
+        $("q-talk").hidden = true;
+        unlock();
+      }));
     };
     if (same && reading <= 0) return open();
     chosen.clear();
@@ -220,7 +279,8 @@
     });
     $("q-submit").disabled = true;
     $("q-submit").hidden = true;
-    fullClock($("q-bar"), $("q-sec"), data.time_limit);
+    $("q-talk").hidden = true;
+    if (timed) fullClock($("q-bar"), $("q-sec"), data.time_limit);
     chat.hidden = !data.chat;
     chat.classList.remove("done");
     show("v-q");
@@ -235,6 +295,27 @@
       open();
       window.scrollTo(0, 0);
     }));
+  }
+
+  /** When things happen, in seconds from receipt: the chat scenario (reading), the discussion
+      (talk) and the end of the countdown, which runs once answers open (docs/protocol.md). */
+  function clock(d) {
+    const time = timing(d);
+    time.talk = d.discussion_left != null ? d.discussion_left : d.discussion || 0;
+    time.ends = time.reading + time.talk + (d.time_left || 0);
+    return time;
+  }
+
+  /** Answer buttons off while the class talks the question over (the server would refuse). */
+  function locked(on) {
+    const grid = $("q-ans");
+    grid.classList.toggle("locked", on);
+    for (const b of grid.querySelectorAll("button")) {
+      b.disabled = on;
+      b.setAttribute("aria-disabled", String(on));
+    }
+    if (on) $("q-submit").disabled = true;
+    else $("q-submit").disabled = !chosen.size;
   }
 
   /** The question's picture under its text, only for a question that has one. */
@@ -262,6 +343,7 @@
   }
 
   function choose(i, b) {
+    if ($("q-ans").classList.contains("locked")) return;
     if (!q.multiple) return answer(i);
     if (chosen.has(i)) chosen.delete(i);
     else chosen.add(i);
