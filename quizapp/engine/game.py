@@ -266,12 +266,15 @@ class Game:
         ``discussion`` (the discussion time is still running) or ``time_up``."""
         if self.phase is not Phase.QUESTION or index != self.index:
             return "closed"
-        if now < self.choices_shown_at():
+        # the window inlined: this runs for every answer
+        question, options = self.questions[index], self.options
+        shown = self.opened_at + question.reading_time
+        if now < shown:
             return "reading"
-        if now < self.answers_open_at():
+        opens = shown + options.discussion
+        if now < opens:
             return "discussion"
-        closes = self.closes_at()
-        if closes is not None and now > closes:
+        if not options.no_timer and now > opens + question.time_limit * options.time_factor + GRACE:
             return "time_up"
         return None
 
