@@ -623,3 +623,15 @@ def test_less_motion_stops_the_animations(server, browser):
     # the same question for a pupil who did not ask for less motion: its tiles and bar move
     expect(moving.locator("#q-ans button")).to_have_count(4)
     assert motions(moving)
+
+
+def test_axe_is_for_the_tests_only(server):
+    """axe-core is vendored under tests/ and the app serves no copy of it."""
+    import requests
+
+    from .a11y import AXE
+
+    assert AXE.is_file() and AXE.read_text()[:20].startswith("/*! axe v4.")
+    assert not [p for p in (a11y.AXE.parents[3] / "static").rglob("*") if "axe" in p.name.lower()]
+    for path in ("/static/axe.min.js", "/static/vendor/axe.min.js", "/tests/vendor/axe-core/axe.min.js"):
+        assert requests.get(server.url + path, timeout=5).status_code == 404
