@@ -237,6 +237,8 @@ def sessions_table(sessions: list[dict], with_school: bool = False) -> Table:
         Column(_("Check after (%)"), _check("after"), PERCENT),
         Column(_("Gain (points of %)"), lambda r: _gain_points(r.get("check"))),
         Column(_("PIN"), _pick("pin")),
+        Column(_("Teams sharing phones"), _pick("teams"), INT),
+        Column(_("Students in teams"), _pick("team_students"), INT),
     ]
     return Table("sessions", _("Sessions"), columns, sessions)
 

@@ -186,7 +186,7 @@ def session_rows(where: ColumnElement[bool], limit: int = 500) -> list[dict]:
             "unit": unit_name, "presenter": display_name or username, "presenter_id": s.presenter_id,
             "quiz": slug, "quiz_title": title, "class_label": s.class_label,
             "in_person": s.in_person, "mode": s.mode, "players": s.players,
-            "students": s.students,
+            "students": s.students, "teams": s.teams, "team_students": s.team_students,
             "average_score": s.score_avg, "median_score": s.score_median,
             "accuracy": rules.accuracy(s.correct_answers, s.answers),
             "check": ({"before": s.check_before, "after": s.check_after, "answers": s.check_pairs,
@@ -213,7 +213,9 @@ def totals(where: ColumnElement[bool]) -> dict:
                func.sum(SessionSummary.score_avg * SessionSummary.players).label("score_sum"),
                func.coalesce(func.sum(SessionSummary.answers), 0).label("answers"),
                func.coalesce(func.sum(SessionSummary.correct_answers), 0).label("correct"),
-               func.sum(case((SessionSummary.in_person, 1), else_=0)).label("in_person"))
+               func.sum(case((SessionSummary.in_person, 1), else_=0)).label("in_person"),
+               func.coalesce(func.sum(SessionSummary.teams), 0).label("teams"),
+               func.coalesce(func.sum(SessionSummary.team_students), 0).label("team_students"))
         .where(where, played)).one()
     classes = db.session.scalar(select(func.count()).select_from(
         select(SessionSummary.school_id, SessionSummary.class_label)
@@ -223,7 +225,8 @@ def totals(where: ColumnElement[bool]) -> dict:
             "average_score": (round(float(row.score_sum) / row.players, 1)
                               if row.players and row.score_sum is not None else None),
             "answers": int(row.answers), "accuracy": rules.accuracy(int(row.correct),
-                                                                    int(row.answers))}
+                                                                    int(row.answers)),
+            "teams": int(row.teams), "team_students": int(row.team_students)}
 
 
 def self_paced_figures(where: ColumnElement[bool]) -> dict:
@@ -435,7 +438,9 @@ def window_figures(where: ColumnElement[bool]) -> dict:
                func.sum(case((with_check, 1), else_=0)).label("check_sessions"),
                func.sum(case((with_check, s.check_pairs), else_=0)).label("pairs"),
                func.sum(case((with_check, s.check_before * s.check_pairs), else_=0)).label("b"),
-               func.sum(case((with_check, s.check_after * s.check_pairs), else_=0)).label("a"))
+               func.sum(case((with_check, s.check_after * s.check_pairs), else_=0)).label("a"),
+               func.sum(s.teams).label("teams"),
+               func.sum(s.team_students).label("team_students"))
         .where(where, played).group_by(s.day, s.level)).all()
     reached = select(s.school_id, s.class_label).where(where, played) \
         .group_by(s.school_id, s.class_label).subquery()
@@ -456,7 +461,9 @@ def window_figures(where: ColumnElement[bool]) -> dict:
                "average_score": (round(float(score_sum) / players, 1)
                                  if players and any(r.score_sum is not None for r in rows)
                                  else None),
-               "answers": answers, "accuracy": rules.accuracy(correct, answers)}
+               "answers": answers, "accuracy": rules.accuracy(correct, answers),
+               "teams": int(add(every, "teams")),
+               "team_students": int(add(every, "team_students"))}
     days = sorted({r.day for r in rows})
     per_day_ = [{"day": d.isoformat(), "sessions": int(add(lambda r: r.day == d, "sessions")),
                  "students": int(add(lambda r: r.day == d, "students"))} for d in days]

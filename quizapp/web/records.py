@@ -189,11 +189,16 @@ def _dashboard_tables(campaign: Campaign, window: queries.Filters, data: dict) -
         (_("Sessions"), t["sessions"], exports.INT),
         (_("In person"), t["sessions_in_person"], exports.INT),
         (_("Students reached"), t["students"], exports.INT),
+        (_("Students in teams sharing phones"), t.get("team_students", 0), exports.INT),
         (_("Schools reached"), t["schools"], exports.INT),
         (_("Classes reached"), t["classes"], exports.INT),
         (_("Communes/wards covered"), t["units_covered"], exports.INT),
         (_("Communes/wards"), t["units"], exports.INT),
-        (_("Average accuracy"), t["accuracy"], exports.PERCENT)])
+        (_("Average accuracy"), t["accuracy"], exports.PERCENT),
+        (_("Challenges played at home"), (data.get("self_paced") or {}).get("sessions", 0),
+         exports.INT),
+        (_("Pupils reached at home (not counted above)"),
+         (data.get("self_paced") or {}).get("students", 0), exports.INT)])
     return {"summary": summary,
             "units": exports.units_table(data["units"]),
             "zero": exports.units_table(data["units_at_zero"], "zero", _("Still at zero")),

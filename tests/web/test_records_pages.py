@@ -687,3 +687,18 @@ def test_pages_issue_a_fixed_number_of_queries(world, app, records):
     assert after == before
     assert all(n <= 25 for n in before.values()), before
     print("queries per page:", {f"{r} {p}": n for (r, p), n in before.items()})
+
+
+def test_teams_sharing_phones_are_told_apart(world):
+    """Xã Hai's session had one team of four on one phone: every pupil counts as reached, and
+    the pages and downloads say how many came in teams."""
+    school = page(world["other_staff"], "/records/schools/TWO")
+    assert "4 students reached" in school.texts["totals"]
+    assert "4 in 1 teams sharing phones" in school.texts["totals"]
+    board = page(world["admin"], "/records/dashboard?campaign=" + CAMPAIGN)
+    assert "4 in 1 teams sharing phones" in board.texts["totals"]
+    assert "in 1 teams" not in page(world["staff"], "/records/schools/ONE").texts["totals"]
+    rows = read_csv(world["other_staff"].get("/records/schools/TWO/sessions.csv"))
+    header, (row,) = rows[0], rows[1:]
+    assert row[header.index("Teams sharing phones")] == "1"
+    assert row[header.index("Students in teams")] == "4"
