@@ -178,6 +178,7 @@ def test_every_page_passes_axe(server, browser, tmp_path):
                        ("records-me", "/records/me"),
                        ("session-results", f"/host/{game['pin']}/results"),
                        ("my-sessions", "/host/"),
+                       ("new-session", "/host/new"),
                        ("quiz-list", "/quizzes/"),
                        ("quiz-locked", "/quizzes/test-quiz/edit"),
                        ("quiz-editor-new", "/quizzes/new"),
