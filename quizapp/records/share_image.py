@@ -25,12 +25,12 @@ REGULAR = FONTS / "NotoSans-Regular.ttf"
 WIDTH, HEIGHT = 1200, 630
 MARGIN = 60
 
-NAVY, TEAL, TEAL_LIGHT, WHITE = "#0b2d5b", "#0f8b8d", "#2ec4b6", "#ffffff"
+NAVY, TEAL, TEAL_LIGHT, WHITE = "#0b2d5b", "#0b7577", "#2ec4b6", "#ffffff"  # app.css
 INK, MUTED, TRACK, GOLD = "#13233d", "#51607a", "#1d4677", "#f4b400"
 #: The answer tiles' colours and shapes (red triangle, blue diamond, yellow circle, green square),
 #: the mark of the quiz.
 SHAPES = (("#d62839", "triangle"), ("#1f5fcf", "diamond"), ("#f4b400", "circle"),
-          ("#1d8a44", "square"))
+          ("#1c8642", "square"))
 
 
 @dataclass(frozen=True)

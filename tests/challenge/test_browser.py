@@ -1,7 +1,7 @@
 """A challenge on a pupil's phone at home, in Debian's Chromium against the real server: the
 nickname, the five question types one by one with their lessons, a reload that resumes, the end
-screen, the poll, the page for parents (printed: one A4 page) and the presenter's page. The
-screenshots are kept in the test's folder (``--basetemp`` to find them)."""
+screen, the poll, the page for parents (printed: one A4 page) and the presenter's page, each
+passing axe-core with no serious or critical violation. The screenshots are kept in the test's folder (``--basetemp`` to find them)."""
 from __future__ import annotations
 
 import io
@@ -13,6 +13,7 @@ import zxingcpp
 from PIL import Image
 from playwright.sync_api import expect
 
+from tests.browser import a11y
 from tests.browser.conftest import browser, watch_console  # noqa: F401  (the fixture)
 from tests.support import ADMIN_PASSWORD
 
@@ -32,8 +33,17 @@ def test_a_pupil_plays_a_challenge_at_home(server, browser, tmp_path):  # noqa: 
                          json={"quiz": "test-quiz", "school": "DEMO", "class_label": "8A"})
     assert made.status_code == 201, made.text
     challenge = made.json()
-    shot = lambda page, name: page.screenshot(path=str(tmp_path / f"{name}.png"),  # noqa: E731
-                                              full_page=True)
+    axe_folder = a11y.artifacts(tmp_path)
+    failures: dict[str, str] = {}
+
+    def shot(page, name: str) -> None:
+        """A screenshot of the screen, and axe on it (WCAG 2.2 A and AA): the serious and
+        critical violations of every screen are listed together at the end."""
+        page.screenshot(path=str(tmp_path / f"{name}.png"), full_page=True)
+        bad = a11y.blocking(a11y.run_axe(page, "challenge-" + name, axe_folder))
+        if bad:
+            failures[name] = a11y.describe(bad)
+
     errors: list[str] = []
     context = browser.new_context(**PHONE)
     phone = context.new_page()
@@ -172,3 +182,4 @@ def test_a_pupil_plays_a_challenge_at_home(server, browser, tmp_path):  # noqa: 
     expect(late.locator("#v-closed a[href$='/parents']")).to_be_visible()
     shot(late, "13-closed")
     assert errors == []
+    assert not failures, "\n\n".join(f"=== {k}\n{v}" for k, v in failures.items())
