@@ -5,7 +5,7 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 from sqlalchemy.engine import Engine
@@ -116,13 +116,18 @@ def _instance_secret(instance: Path) -> str:
 
 
 def select_locale() -> str:
-    """Vietnamese unless the visitor chose English (``?lang=`` or the ``lang`` cookie). Outside
-    a request (a Socket.IO event handled without one), the connection's language in ``g``."""
+    """The deployment's language (``QUIZAPP_LANGUAGE``: Vietnamese unless set) unless the
+    visitor chose the other (``?lang=`` or the ``lang`` cookie). Outside a request (a Socket.IO
+    event handled without one), the connection's language in ``g``; a command's output is in
+    the deployment's language."""
     if has_request_context():
         choice = request.args.get("lang") or request.cookies.get("lang")
     else:
-        choice = g.get("locale")
-    return choice if choice in Config.LANGUAGES else Config.BABEL_DEFAULT_LOCALE
+        choice = g.get("locale") if has_app_context() else None
+    if choice in Config.LANGUAGES:
+        return choice
+    default = current_app.config.get("BABEL_DEFAULT_LOCALE") if has_app_context() else None
+    return default if default in Config.LANGUAGES else Config.BABEL_DEFAULT_LOCALE
 
 
 @event.listens_for(Engine, "connect")

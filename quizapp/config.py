@@ -62,8 +62,10 @@ class Config:
     SUPPORT_NAME = os.environ.get("QUIZAPP_SUPPORT_NAME", "")
     SUPPORT_UNIT = os.environ.get("QUIZAPP_SUPPORT_UNIT", "")
     SUPPORT_PHONE = os.environ.get("QUIZAPP_SUPPORT_PHONE", "")
-    BABEL_DEFAULT_LOCALE = "vi"
     LANGUAGES = ("vi", "en")
+    #: the language of pages until a visitor picks the other, and of commands' output
+    BABEL_DEFAULT_LOCALE = (os.environ.get("QUIZAPP_LANGUAGE", "vi")
+                            if os.environ.get("QUIZAPP_LANGUAGE", "vi") in LANGUAGES else "vi")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None

@@ -24,6 +24,14 @@ BAD_CSV = ("Slug,bad\r\nTitle,Bad\r\n\r\nQuestion,Type,Answer 1,Answer 2,Answer 
            "Correct answer(s)\r\nQ,single,a,b,,,1\r\nQ,single,a,b,,d,1\r\nQ,multiple,a,b,c,,\r\n")
 
 
+@pytest.fixture(autouse=True)
+def english(request):
+    """The commands speak the deployment's language (Vietnamese by default): these tests read
+    their English."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["BABEL_DEFAULT_LOCALE"] = "en"
+
+
 def stored(app, slug: str) -> Quiz | None:
     with app.app_context():
         quiz = db.session.scalar(select(Quiz).where(Quiz.slug == slug))
@@ -144,7 +152,7 @@ def test_check_the_bank(app, tmp_path):
 
 def run_flask(*args: str, cwd: Path, instance: Path) -> subprocess.CompletedProcess:
     env = {**os.environ, "QUIZAPP_INSTANCE_PATH": str(instance),
-           "QUIZAPP_ASYNC_MODE": "threading", "PYTHONPATH": str(ROOT)}
+           "QUIZAPP_ASYNC_MODE": "threading", "PYTHONPATH": str(ROOT), "QUIZAPP_LANGUAGE": "en"}
     env.pop("DATABASE_URL", None)
     return subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=cwd,
                           env=env, capture_output=True, text=True, timeout=120)
@@ -161,3 +169,11 @@ def test_check_as_a_command_on_the_shipped_bank_and_a_broken_folder(tmp_path):
     assert broken.returncode == 1
     assert "broken.yaml: question 2, text: Empty: write the question." in broken.stdout
     assert "Traceback" not in broken.stderr
+
+
+def test_the_commands_speak_vietnamese_unless_told_otherwise(app, tmp_path):
+    app.config["BABEL_DEFAULT_LOCALE"] = "vi"
+    path = tmp_path / "bad.csv"
+    path.write_text(BAD_CSV, encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["quiz", "import", str(path)])
+    assert result.exit_code == 1 and "dòng 6, Answer 3: Đang để trống." in result.output

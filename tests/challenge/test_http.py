@@ -107,7 +107,7 @@ def test_after_the_deadline_answers_are_refused_with_a_message(app, client, ch):
     ch.answer(client, code, token, 0, 2)
     ch.close_in_the_past(code)
     late = _error(ch.answer(client, code, token, 1, 1), 410, "challenge_closed")
-    assert "closed" in late["message"]
+    assert "đã đóng" in late["message"]  # a pupil's page speaks Vietnamese unless told
     _error(ch.join(client, code, "Hổ Con"), 410, "challenge_closed")
     state = client.get(f"/c/{code}/state?token={token}").get_json()
     assert state["ok"] and state["closed"] is True and state["score"] == 1000

@@ -85,11 +85,20 @@ def played(app, school: str = "DEMO", presenter: str = "admin", players: int = 3
         return game.id
 
 
+@pytest.fixture(autouse=True)
+def english(request):
+    """A laptop's commands and messages speak the deployment's language (Vietnamese by
+    default): these tests read their English."""
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app").config["BABEL_DEFAULT_LOCALE"] = "en"
+
+
 @pytest.fixture
 def laptop(tmp_path, monkeypatch):
     """A second app, the field laptop, on its own SQLite file (the ``app`` fixture is the
     central server when a test needs both in one process)."""
-    app = build_app(tmp_path / "laptop", monkeypatch, SECRET_KEY="laptop-secret-key")
+    app = build_app(tmp_path / "laptop", monkeypatch, SECRET_KEY="laptop-secret-key",
+                    BABEL_DEFAULT_LOCALE="en")  # its messages read in English here
     yield app
     with app.app_context():
         db.session.remove()

@@ -115,7 +115,8 @@ def test_a_laptop_session_reaches_the_central_server_exactly_once(tmp_path, data
     shutil.copy(TEST_QUESTIONS / "test-quiz.yaml", questions)
     central = ServerProcess(tmp_path / "central", questions=questions,
                             env={"DATABASE_URL": database})
-    laptop = ServerProcess(tmp_path / "laptop", questions=questions)
+    laptop = ServerProcess(tmp_path / "laptop", questions=questions,
+                           env={"QUIZAPP_LANGUAGE": "en"})
     start_together([central, laptop])
     try:
         # ----- the central server: an officer, a school, a campaign running today
