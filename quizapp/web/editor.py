@@ -22,7 +22,7 @@ from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, rend
 from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BuildError
@@ -41,6 +41,7 @@ from ..services import quizzes as policy
 from ..services.media import (MAX_UPLOAD, MIMETYPES, MediaError, media_path, store_image,
                               too_large_message)
 from ..services.org import LEVEL_LABELS
+from .host import presenter_required as presenter_page
 
 bp = Blueprint("editor", __name__, url_prefix="/quizzes")
 #: ``/media/<name>``: the pictures, for phones and projectors (no sign-in).
@@ -63,17 +64,6 @@ def _json_error(status: int, code: str, text) -> tuple:
     return jsonify(error=code, message=str(text)), status
 
 
-def presenter_page(view):
-    """Pages: sign in first; presenters and admins only (403 for other roles)."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.can_host:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def presenter_json(view):

@@ -6,8 +6,6 @@ An imported file becomes a new draft of its uploader (origin ``import``), under 
 file with any problem is refused whole, every problem listed by row and column."""
 from __future__ import annotations
 
-from functools import wraps
-
 from flask import (Blueprint, Response, abort, current_app, flash, g, jsonify, redirect,
                    render_template, request, url_for)
 from flask_babel import gettext as _
@@ -23,6 +21,7 @@ from ..extensions import csrf
 from ..models import Quiz
 from ..services.quizzes import find
 from .api import api_login_required, fail
+from .host import presenter_required as presenter_page
 
 bp = Blueprint("quiz_files", __name__)
 #: Problems listed on the page (the API and the command list them all).
@@ -106,17 +105,6 @@ def api_export(slug: str):
 # ----- pages --------------------------------------------------------------------------------------
 
 
-def presenter_page(view):
-    """Signed in with the browser (sent to sign in otherwise) as a presenter or admin."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if not current_user.can_host:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 class ImportForm(FlaskForm):
