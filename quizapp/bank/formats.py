@@ -385,7 +385,7 @@ def _xlsx_rows(data: bytes) -> tuple[list[tuple[int, list]], list[tuple[int, int
                                if info.filename.startswith("xl/worksheets/"))
     except QuizFileError:
         raise
-    except Exception:  # a damaged zip: BadZipFile, NotImplementedError, OSError…
+    except Exception:  # a damaged zip: a bad archive, a compression zipfile lacks, an OS error…
         raise _whole(unreadable) from None
     if merged_cells > MAX_MERGED_CELLS:
         raise _whole(_("The sheet has merged cells over a large area: unmerge them."))
