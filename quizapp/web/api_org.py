@@ -31,19 +31,22 @@ def too_large():
                 _("The file is larger than %(mb)d MB.", mb=MAX_FILE_BYTES // 2**20))
 
 
-def uploaded_file() -> tuple[bytes, str]:
-    """The multipart field ``file``: its bytes and name. Raises ``LookupError`` without one and
-    ``RequestEntityTooLarge`` past the size limit."""
+def uploaded_file(limit: int = MAX_FILE_BYTES) -> tuple[bytes, str]:
+    """The multipart field ``file``: its bytes and name (``limit`` bytes at most). Raises
+    ``LookupError`` without one (a form sent without choosing a file too) and
+    ``RequestEntityTooLarge`` past the limit. The organisation's and the quiz files' uploads."""
     # a little room for the multipart envelope around the file
-    request.max_content_length = MAX_FILE_BYTES + 64 * 1024
+    request.max_content_length = limit + 64 * 1024
     if (request.content_length or 0) > request.max_content_length:
         raise RequestEntityTooLarge()
     upload = request.files.get("file")
     if upload is None:
         raise LookupError
-    data = upload.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
+    data = upload.read(limit + 1)
+    if len(data) > limit:
         raise RequestEntityTooLarge()
+    if not data and not upload.filename:
+        raise LookupError
     return data, upload.filename or ""
 
 

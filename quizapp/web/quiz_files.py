@@ -21,6 +21,7 @@ from ..extensions import csrf
 from ..models import Quiz
 from ..services.quizzes import find
 from .api import api_login_required, fail
+from .api_org import uploaded_file
 from .host import presenter_required as presenter_page
 
 bp = Blueprint("quiz_files", __name__)
@@ -46,20 +47,7 @@ def _download(quiz: Quiz, fmt: str) -> Response:
 
 
 def _uploaded() -> tuple[bytes, str]:
-    """The multipart field ``file``: its bytes and name. ``LookupError`` without one,
-    ``RequestEntityTooLarge`` past the size limit."""
-    request.max_content_length = MAX_FILE_BYTES + ENVELOPE
-    if (request.content_length or 0) > request.max_content_length:
-        raise RequestEntityTooLarge()
-    upload = request.files.get("file")
-    if upload is None:
-        raise LookupError
-    data = upload.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise RequestEntityTooLarge()
-    if not data and not upload.filename:  # a form sent without choosing a file
-        raise LookupError
-    return data, upload.filename or ""
+    return uploaded_file(MAX_FILE_BYTES)
 
 
 @bp.post("/api/v1/quizzes/import")
